@@ -1,0 +1,37 @@
+# The two commands of the README, and the builds behind them.
+#   make demo   set up, build, and run the demo
+#   make test   set up, build every target, and run every test
+.PHONY: demo test setup build native wasm asan release bench fuzz clean
+
+JOBS ?= $(shell nproc)
+
+setup:
+	@scripts/setup
+
+native: setup
+	cmake --preset native >/dev/null
+	cmake --build --preset native -j $(JOBS)
+
+wasm: setup
+	NODE_PATH=/usr/share/nodejs cmake --preset wasm >/dev/null
+	NODE_PATH=/usr/share/nodejs cmake --build --preset wasm -j $(JOBS)
+
+asan: setup
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+release: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+build: native wasm
+
+test: native wasm asan
+	ctest --preset native
+	ctest --preset asan
+
+demo: native
+	build/native/bin/consentry render policy-data/alopal --format text
+
+clean:
+	rm -rf build

@@ -1,0 +1,9 @@
+// The public API of the Consentry core in one include. Each header is also usable alone.
+#pragma once
+
+#include "consentry/diagnostic.hpp"
+#include "consentry/json_io.hpp"
+#include "consentry/json_parse.hpp"
+#include "consentry/notice.hpp"
+#include "consentry/policy.hpp"
+#include "consentry/result.hpp"

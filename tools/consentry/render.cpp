@@ -1,0 +1,51 @@
+// consentry render DIR --format text|markdown|html [--lang L]: the notice for people.
+#include <iostream>
+
+#include "cli.hpp"
+#include "consentry/notice.hpp"
+#include "files.hpp"
+
+namespace consentry::cli {
+namespace {
+
+int run(std::span<const std::string> args);
+
+const command render_command{
+    "render", "write a policy's notice as text, Markdown or HTML",
+    "consentry render DIR --format text|markdown|html [--lang L]\n\n"
+    "Writes the notice of DIR/policy.json to standard output. --lang picks one of the\n"
+    "policy's languages; what it lacks falls back to the policy's default language.",
+    run};
+const registrar registered(render_command);
+
+int run(std::span<const std::string> args) {
+  auto parsed = arguments::parse(render_command, args, {"--format", "--lang"}, {});
+  if (!parsed) return usage_error;
+  if (parsed->help()) {
+    std::cout << "usage: " << render_command.usage << "\n";
+    return success;
+  }
+  if (parsed->positionals().size() != 1) return usage(render_command, "expected one policy directory");
+  const auto format_name = parsed->value("--format").value_or("text");
+  if (format_name != "text" && format_name != "markdown" && format_name != "html") {
+    return usage(render_command, "unknown format \"" + format_name + "\"; expected text, markdown or html");
+  }
+  auto loaded = native::load_policy_directory(parsed->positionals()[0]);
+  if (!loaded) {
+    for (const auto& d : loaded.error()) std::cerr << format(d) << "\n";
+    return invalid;
+  }
+  render_options options;
+  options.language = parsed->value("--lang").value_or("");
+  if (format_name == "text") {
+    std::cout << render_notice_text(*loaded, options);
+  } else if (format_name == "markdown") {
+    std::cout << render_notice_markdown(*loaded, options);
+  } else {
+    std::cout << render_notice_html(*loaded, options);
+  }
+  return success;
+}
+
+}  // namespace
+}  // namespace consentry::cli
