@@ -4,6 +4,7 @@
 #include "consentry/diagnostic.hpp"
 #include "consentry/json_io.hpp"
 #include "consentry/json_parse.hpp"
+#include "consentry/language.hpp"
 #include "consentry/notice.hpp"
 #include "consentry/policy.hpp"
 #include "consentry/result.hpp"
