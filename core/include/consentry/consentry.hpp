@@ -2,6 +2,7 @@
 #pragma once
 
 #include "consentry/diagnostic.hpp"
+#include "consentry/diff.hpp"
 #include "consentry/json_io.hpp"
 #include "consentry/json_parse.hpp"
 #include "consentry/language.hpp"
