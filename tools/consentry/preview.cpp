@@ -3,7 +3,10 @@
 // inlined, rendered in the page exactly as the browser package renders them.
 #include <openssl/evp.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <iostream>
 
 #include "cli.hpp"
@@ -24,11 +27,17 @@ const command preview_command{
     "preferences and the full notice as a visitor sees them, an interface-language switch (en, fr,\n"
     "de), a desktop/phone width switch and the lint findings. With --since, the changes from\n"
     "OLD_DIR/policy.json are listed and marked where they show.\n"
-    "Needs the wasm build (cmake --preset wasm && cmake --build --preset wasm).",
+    "Needs the wasm build (cmake --preset wasm && cmake --build --preset wasm), found where CMake\n"
+    "saw it or in $CONSENTRY_WASM_DIST.",
     run};
 const registrar registered(preview_command);
 
-constexpr const char* dist_dir = CONSENTRY_WASM_DIST_DIR;
+/// The wasm build's dist/ folder, as CMake found it; CONSENTRY_WASM_DIST overrides it
+/// for an installed binary or a test.
+std::filesystem::path dist_dir() {
+  const char* override = std::getenv("CONSENTRY_WASM_DIST");
+  return override && *override ? override : CONSENTRY_WASM_DIST_DIR;
+}
 
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -104,7 +113,7 @@ int run(std::span<const std::string> args) {
   // The browser package's files, from the wasm build.
   std::map<std::string, std::string> dist;
   for (const char* name : {"consentry-render.js", "consentry-render.wasm", "consentry-render-api.js", "consentry.css"}) {
-    const auto path = (std::filesystem::path(dist_dir) / name).string();
+    const auto path = (dist_dir() / name).string();
     auto file = native::read_file(path);
     if (!file) {
       std::cerr << "consentry preview: the wasm build is missing: " << file.error().message
