@@ -88,6 +88,9 @@
       for (const frame of Object.values(frames)) highlight(frame);
       if (focusId) document.getElementById(focusId)?.focus();
       document.documentElement.dataset.previewLanguage = language;
+      const shown = api.languages(handle, language);
+      status.textContent = `Rendered by the wasm core: interface in ${shown.ui}, policy text in ${shown.notice}` +
+        (shown.notice === language ? "." : ` (the policy has no ${language}: its default language fills in).`);
     }
 
     function setAll(status) {
@@ -129,7 +132,6 @@
     }
 
     render(null);
-    status.textContent = `Rendered by the wasm core in ${language}.`;
     document.documentElement.dataset.ready = "true";
   }
 
