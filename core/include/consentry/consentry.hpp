@@ -1,6 +1,7 @@
 // The public API of the Consentry core in one include. Each header is also usable alone.
 #pragma once
 
+#include "consentry/consent.hpp"
 #include "consentry/diagnostic.hpp"
 #include "consentry/diff.hpp"
 #include "consentry/json_io.hpp"
