@@ -45,14 +45,18 @@ const consentry::policy* find(std::int32_t handle) {
   return it == policies().end() ? nullptr : &it->second;
 }
 
-/// `{"purpose": "granted", …}`; anything else is read as no choice at all.
+/// `{"purpose": "granted", …}` with the names of `purpose_status`; anything else is
+/// read as no choice at all.
 consentry::purpose_choices read_choices(std::string_view text) {
   consentry::purpose_choices choices;
   if (text.empty()) return choices;
   auto parsed = consentry::parse_json(text);
   if (!parsed || !parsed->is_object()) return choices;
   for (const auto& [key, value] : parsed->items()) {
-    if (value.is_string()) choices[key] = value.get_ref<const std::string&>();
+    if (!value.is_string()) continue;
+    if (auto status = consentry::json_io::enum_from_name<consentry::purpose_status>(value.get_ref<const std::string&>())) {
+      choices[key] = *status;
+    }
   }
   return choices;
 }

@@ -251,9 +251,9 @@ void html_contact(html_writer& w) {
 
 // ---------------------------------------------------------------- the layers
 
-std::string_view status_of(const purpose_choices& choices, std::string_view purpose_id) {
+purpose_status status_of(const purpose_choices& choices, std::string_view purpose_id) {
   const auto it = choices.find(purpose_id);
-  return it == choices.end() ? std::string_view("not_asked") : std::string_view(it->second);
+  return it == choices.end() ? purpose_status::not_asked : it->second;
 }
 
 ui_key basis_text(legal_basis basis) {
@@ -354,7 +354,7 @@ void purpose_facts(html_writer& w, const purpose& p) {
   w.raw("</dl>");
 }
 
-void purpose_card(html_writer& w, const purpose& p, std::string_view status) {
+void purpose_card(html_writer& w, const purpose& p, purpose_status status) {
   const auto& t = w.t();
   const auto id = html_id("purpose", p.id);
   const auto basis = json_io::enum_name(p.basis);
@@ -375,11 +375,11 @@ void purpose_card(html_writer& w, const purpose& p, std::string_view status) {
   };
   switch (p.basis) {
     case legal_basis::consent:
-      control("switch", "consentry-switch", status == "granted", ui_key::switch_allow,
+      control("switch", "consentry-switch", status == purpose_status::granted, ui_key::switch_allow,
               " data-consentry-control=\"consent\"");
       break;
     case legal_basis::legitimate_interest:
-      control("switch", "consentry-switch", status == "objected", ui_key::switch_object,
+      control("switch", "consentry-switch", status == purpose_status::objected, ui_key::switch_object,
               " data-consentry-control=\"object\"");
       break;
     case legal_basis::explicit_consent:
@@ -394,13 +394,19 @@ void purpose_card(html_writer& w, const purpose& p, std::string_view status) {
   w.element("p", "consentry-purpose-description", p.description);
   purpose_facts(w, p);
   if (p.basis == legal_basis::explicit_consent) {
-    control("checkbox", "consentry-checkbox", status == "granted", ui_key::explicit_statement,
+    control("checkbox", "consentry-checkbox", status == purpose_status::granted, ui_key::explicit_statement,
             " data-consentry-control=\"explicit-consent\"");
   }
   w.raw("</section>");
 }
 
 }  // namespace
+
+purpose_choices choices_of(const consent_state& state) {
+  purpose_choices choices;
+  for (const auto& [id, choice] : state.purposes) choices.emplace(id, choice.status);
+  return choices;
+}
 
 std::string notice_language(const policy& document, const render_options& options) {
   return negotiate_language(options.language, document.languages, document.default_language);
@@ -448,7 +454,7 @@ std::string render_banner_html(const policy& document, const purpose_choices& ch
     if (p.basis == legal_basis::explicit_consent) explicit_purposes = true;
     if (p.basis != legal_basis::consent) continue;
     all_consent.push_back(&p);
-    if (status_of(choices, p.id) == "not_asked") asked.push_back(&p);
+    if (status_of(choices, p.id) == purpose_status::not_asked) asked.push_back(&p);
   }
   // A returning person is asked only about what is new; otherwise the whole list shows.
   if (asked.empty()) asked = all_consent;

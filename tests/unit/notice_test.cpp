@@ -72,7 +72,7 @@ TEST_CASE("banner: who asks, the summary, the consent purposes and three equal a
 
 TEST_CASE("banner: a returning person is asked only about purposes not yet asked") {
   const auto doc = test::load_fixture_policy("sample");
-  const auto html = render_banner_html(doc, {{"analytics", "granted"}});
+  const auto html = render_banner_html(doc, {{"analytics", purpose_status::granted}});
   const auto list = element_at(html, "<ul class=\"consentry-purpose-list\"");
   CHECK(list.find("\"analytics\"") == std::string::npos);
   CHECK(list.find("\"advertising\"") != std::string::npos);
@@ -80,7 +80,9 @@ TEST_CASE("banner: a returning person is asked only about purposes not yet asked
 
 TEST_CASE("preferences: switch, object switch, locked state, explicit consent apart") {
   const auto doc = test::load_fixture_policy("sample");
-  const purpose_choices choices{{"analytics", "granted"}, {"advertising", "denied"}, {"improvement", "objected"}};
+  const purpose_choices choices{{"analytics", purpose_status::granted},
+                                {"advertising", purpose_status::denied},
+                                {"improvement", purpose_status::objected}};
   const auto html = render_preferences_html(doc, choices);
   CHECK(html.starts_with("<div class=\"consentry-root consentry-preferences\" role=\"dialog\""));
 
@@ -117,6 +119,21 @@ TEST_CASE("preferences: switch, object switch, locked state, explicit consent ap
   // The actions: the same three-button group, with Save in place of Choose.
   CHECK(html.find("data-consentry-action=\"save\"") != std::string::npos);
   CHECK(html.find("data-consentry-action=\"choose\"") == std::string::npos);
+}
+
+TEST_CASE("choices_of: the consent engine's state is what the layers show") {
+  const auto doc = test::load_fixture_policy("sample");
+  consent_state state;
+  state.purposes["analytics"].status = purpose_status::granted;
+  state.purposes["improvement"].status = purpose_status::objected;
+  state.purposes["advertising"].status = purpose_status::denied;
+  const auto choices = choices_of(state);
+  CHECK(choices.size() == 3);
+  CHECK(choices.at("improvement") == purpose_status::objected);
+  const purpose_choices direct{{"analytics", purpose_status::granted},
+                               {"improvement", purpose_status::objected},
+                               {"advertising", purpose_status::denied}};
+  CHECK(render_preferences_html(doc, choices) == render_preferences_html(doc, direct));
 }
 
 TEST_CASE("notice: table of contents, an anchor per section, the contact") {

@@ -62,8 +62,10 @@ TEST_CASE("golden: every renderer in every interface language") {
 
 TEST_CASE("golden: the preferences of a returning person who chose") {
   const auto doc = test::load_fixture_policy("sample");
-  const purpose_choices choices{{"analytics", "granted"}, {"advertising", "denied"}, {"improvement", "objected"},
-                                {"health-matching", "granted"}};
+  const purpose_choices choices{{"analytics", purpose_status::granted},
+                                {"advertising", purpose_status::denied},
+                                {"improvement", purpose_status::objected},
+                                {"health-matching", purpose_status::granted}};
   const auto directory = test::source_dir() / "tests" / "golden" / "render" / "sample";
   compare_with_golden(directory / "preferences.chosen.en.html", render_preferences_html(doc, choices) + "\n");
   compare_with_golden(directory / "banner.chosen.en.html", render_banner_html(doc, choices) + "\n");

@@ -153,7 +153,9 @@ TEST_CASE("the inertness check itself catches each kind of injection") {
 TEST_CASE("hostile policy: every HTML layer renders inert, in every language") {
   const auto loaded = test::load_fixture_policy("hostile");
   const auto tampered = hostile_everywhere();
-  const purpose_choices choices{{"purpose-0", "granted"}, {"purpose-1", "objected"}, {"\"><x>", "granted"}};
+  const purpose_choices choices{{"purpose-0", purpose_status::granted},
+                                {"purpose-1", purpose_status::objected},
+                                {"\"><x>", purpose_status::granted}};
   for (const auto* doc : {&loaded, &tampered}) {
     for (const char* language : {"en", "fr", "de", "\"><script>", "en\" onclick=\"x"}) {
       CAPTURE(language);

@@ -8,14 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "consentry/consent.hpp"
 #include "consentry/policy.hpp"
 
 namespace consentry {
 
-/// The person's current choice per purpose id: "granted", "denied", "objected" or
-/// "not_asked" (the default for a purpose that is absent). The consent engine's state
-/// converts to this view.
-using purpose_choices = std::map<std::string, std::string, std::less<>>;
+/// The person's current choice per purpose id; a purpose that is absent is `not_asked`.
+using purpose_choices = std::map<std::string, purpose_status, std::less<>>;
+
+/// The choices of a consent state, as the renderers read them.
+purpose_choices choices_of(const consent_state& state);
 
 struct render_options {
   /// The language wanted: a tag or an Accept-Language list. The policy's text comes in
