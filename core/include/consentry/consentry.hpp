@@ -3,8 +3,10 @@
 
 #include "consentry/consent.hpp"
 #include "consentry/diagnostic.hpp"
+#include "consentry/diff.hpp"
 #include "consentry/json_io.hpp"
 #include "consentry/json_parse.hpp"
+#include "consentry/language.hpp"
 #include "consentry/notice.hpp"
 #include "consentry/policy.hpp"
 #include "consentry/result.hpp"
