@@ -18,7 +18,7 @@ for format in text markdown html; do
 done
 
 head -n 1 "$work/notice.text" | grep -qx 'Privacy Policy' || fail "the text rendering does not open with the title"
-grep -A2 -x 'Contact' "$work/notice.text" | grep -x 'privacy@alopal.net' >/dev/null || fail "the text rendering lacks the controller's contact"
+grep -A3 -x 'Contact' "$work/notice.text" | grep -x 'privacy@alopal.net' >/dev/null || fail "the text rendering lacks the controller's contact"
 head -n 1 "$work/notice.markdown" | grep -qx '# Privacy Policy' || fail "the Markdown rendering does not open with a level-1 title"
 grep -qx '## Non-Discrimination' "$work/notice.markdown" || fail "the Markdown rendering lacks a level-2 section heading"
 grep -qx '  - run, grow and develop our business;' "$work/notice.markdown" || fail "the nested legitimate-interest list is not nested in Markdown"
