@@ -51,4 +51,27 @@ std::string sha256_hex(std::string_view bytes);
 /// True when `text` has the project's hash form (64 lower-case hex digits).
 bool is_sha256_hex(std::string_view text) noexcept;
 
+/// The two hashes that identify a policy in consent state and receipts.
+struct policy_hashes {
+  /// SHA-256 of the RFC 8785 canonical JSON of the whole policy document: any change,
+  /// a comma in the notice included, gives a new one.
+  std::string policy_hash;
+  /// SHA-256 of the canonical JSON of the material facts alone (see
+  /// `canonical_material_facts`): changes when what people agreed to changes, so that
+  /// they are asked again (GDPR Art. 7, 13(3)), and not when only wording does.
+  std::string material_hash;
+  friend bool operator==(const policy_hashes&, const policy_hashes&) = default;
+};
+
+/// Both hashes of `document`. Its strings must be UTF-8, as `load_policy` ensures; if
+/// one is not, the hashes are empty, which no hash equals.
+policy_hashes compute_policy_hashes(const policy& document);
+
+/// The canonical JSON that `material_hash` hashes: for each purpose its id, legal
+/// basis, whether it can be refused, data categories, vendors, retention in days and
+/// whether it is a sale or sharing; for each data category its id and whether it is
+/// special (GDPR Art. 9); for each vendor its id, purposes, hosts, URL patterns and
+/// transfer country. Lists are sorted, so reordering the document is not a change.
+std::string canonical_material_facts(const policy& document);
+
 }  // namespace consentry
