@@ -37,6 +37,14 @@ void read_json(const json& j, localized_text& out, json_io::read_context& contex
 
 json to_json_value(const localized_text& text) { return json(text.values); }
 
+json json_schema_of(const localized_text*) {
+  return {{"type", "object"},
+          {"description", "Text by BCP 47 language tag, such as {\"en\": \"…\", \"fr\": \"…\"}"},
+          {"minProperties", 1},
+          {"propertyNames", {{"pattern", "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}}},
+          {"additionalProperties", {{"type", "string"}, {"minLength", 1}}}};
+}
+
 json to_json(const policy& document) { return json_io::write(document); }
 
 const purpose* find_purpose(const policy& document, std::string_view id) noexcept {

@@ -286,7 +286,8 @@ json write(const T& value) {
     boost::mp11::mp_for_each<members>([&](auto member) {
       const auto& field = value.*member.pointer;
       using member_type = std::remove_cvref_t<decltype(field)>;
-      // Absent stays absent, so that writing what was read gives back the same document.
+      // An absent optional stays absent; empty containers are written, so that the two
+      // spellings of one document (member absent, member empty) write and hash the same.
       if constexpr (detail::is_optional<member_type>::value) {
         if (!field) return;
       }
