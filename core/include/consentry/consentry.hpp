@@ -2,6 +2,7 @@
 #pragma once
 
 #include "consentry/base64url.hpp"
+#include "consentry/consent.hpp"
 #include "consentry/diagnostic.hpp"
 #include "consentry/hash.hpp"
 #include "consentry/jcs.hpp"
