@@ -320,11 +320,13 @@ std::optional<std::string> check_receipt_policy(const receipt& value, const poli
   if (n.version != document.version) {
     return "the receipt is of version " + in_quotes(n.version) + " of the policy, not " + in_quotes(document.version);
   }
-  if (n.policy_hash != hashes.policy_hash) {
-    return "the receipt's policy_hash " + n.policy_hash + " is not the policy's " + hashes.policy_hash;
-  }
   if (n.material_hash != hashes.material_hash) {
-    return "the receipt's material_hash " + n.material_hash + " is not the policy's " + hashes.material_hash;
+    return "the receipt's material_hash " + n.material_hash + " is not the policy's " + hashes.material_hash +
+           ": what was agreed to has changed";
+  }
+  if (n.policy_hash != hashes.policy_hash) {
+    return "the receipt's policy_hash " + n.policy_hash + " is not the policy's " + hashes.policy_hash +
+           ": the wording has changed";
   }
   return std::nullopt;
 }

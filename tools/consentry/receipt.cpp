@@ -199,14 +199,20 @@ int show(const arguments& parsed) {
   const auto contents = read_or_report(path);
   if (!contents) return invalid;
   const auto text = native::receipt_text_of_file(*contents);
+  auto jws = parse_compact_jws(text);
+  if (!jws) {
+    print_error(path, jws.error().message);
+    return invalid;
+  }
+  const auto signature = native::verify_jws_signature(*jws);
   auto checked = check_receipt(text);
   if (!checked) {
-    print_error(path, checked.error().message);
+    print_error(path, signature ? checked.error().message : signature.error().message);
     return invalid;
   }
   std::string verification;
   int status = success;
-  if (auto signature = native::verify_jws_signature(checked->jws); !signature) {
+  if (!signature) {
     verification = "NOT VERIFIED: " + signature.error().message + ". This receipt proves nothing.";
     status = invalid;
   } else {
