@@ -26,12 +26,13 @@ export function split_sentences(text) {
 
 /** The readable text of a rendering: Markdown escapes and HTML tags and entities undone. */
 export function plain_text(rendered, format) {
-  if (format === 'markdown') return rendered.replace(/\\([\\`*_[\]<>#|])/gu, '$1');
+  // CommonMark §2.4: a backslash before any ASCII punctuation stands for that character.
+  if (format === 'markdown') return rendered.replace(/\\([!-/:-@[-`{-~])/gu, '$1');
   if (format === 'html') {
     const entities = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
     // Block boundaries become line breaks so that two paragraphs never run together.
     return rendered
-      .replace(/<\/(p|li|h[1-6]|section|nav|footer)>|<(ul|ol)>/gu, '\n')
+      .replace(/<\/(p|li|h[1-6]|section|nav|footer)>|<(ul|ol)[ >]/gu, '\n')
       .replace(/<[^>]*>/gu, '')
       .replace(/&(amp|lt|gt|quot|#39);/gu, (entity) => entities[entity]);
   }
