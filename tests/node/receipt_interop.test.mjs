@@ -133,14 +133,13 @@ test('no single-byte change of an issued receipt verifies (every byte, one verif
     const changed = [];
     for (let i = 0; i < jws.length; ++i) {
       const c = jws[i];
-      // The next letter of the base64url alphabet (still valid base64url), and one bit flipped.
-      const replacements = [c === '.' ? 'A' : alphabet[(alphabet.indexOf(c) + 1) % 64],
-        String.fromCharCode(c.charCodeAt(0) ^ 1)];
-      replacements.forEach((r, k) => {
-        const file = join(folder, `${i}-${k}.jws`);
-        writeFileSync(file, jws.slice(0, i) + r + jws.slice(i + 1));
-        changed.push(file);
-      });
+      // The next character of the base64url alphabet: the change stays valid base64url, so
+      // only the signature, the structure or the strict trailing bits can catch it. (Bytes
+      // outside the alphabet are the unit tests' concern.)
+      const replacement = c === '.' ? 'A' : alphabet[(alphabet.indexOf(c) + 1) % 64];
+      const file = join(folder, `${i}.jws`);
+      writeFileSync(file, jws.slice(0, i) + replacement + jws.slice(i + 1));
+      changed.push(file);
     }
     const result = verify(original, ...changed);
     assert.equal(result.status, 1);
