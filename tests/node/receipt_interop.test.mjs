@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jose from 'jose';
+import Ajv2020 from 'ajv/dist/2020.js';
 
 const consentry = process.env.CONSENTRY;
 const policy = join(process.env.SOURCE_DIR, 'tests/fixtures/policies/example');
@@ -79,6 +80,16 @@ test('a receipt from consentry receipt issue verifies with jose', async () => {
     assert.equal(text(payload), canonical(receipt), 'the payload is canonical');
     assert.equal(receipt.services[0].purposes.find((p) => p.purpose === 'analytics').status, 'granted');
     assert.equal(verify(write(jws)).status, 0);
+  }
+});
+
+test('issued receipts are valid against policy-data/schema/receipt.schema.json, and an IP address is not', () => {
+  const schema = JSON.parse(readFileSync(join(process.env.SOURCE_DIR, 'policy-data/schema/receipt.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+  for (const alg of ['Ed25519', 'ES256']) {
+    const receipt = JSON.parse(text(jose.base64url.decode(issue(alg).split('.')[1])));
+    assert.ok(validate(receipt), JSON.stringify(validate.errors));
+    assert.equal(validate({ ...receipt, ip_address: '192.0.2.1' }), false);
   }
 });
 
