@@ -1,7 +1,7 @@
 # The two commands of the README, and the builds behind them.
 #   make demo   set up, build, and run the demo
 #   make test   set up, build every target, and run every test
-.PHONY: demo test setup build native wasm asan release bench fuzz clean
+.PHONY: demo test setup build native wasm asan release bench fuzz fuzz-build fuzz-ci clean
 
 JOBS ?= $(shell nproc)
 
@@ -23,6 +23,20 @@ asan: setup
 release: setup
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
+
+# libFuzzer targets (fuzz/README.md). FUZZ_SECONDS per target; FUZZ_JOBS side by side.
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= 1
+fuzz-build: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run
+
+# What CI runs: every target for 60 s under ASan and UBSan; a finding fails the build.
+fuzz-ci: fuzz-build
+	FUZZ_SECONDS=60 FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run
 
 build: native wasm
 
