@@ -175,6 +175,13 @@ void api::handle(request&& req, const std::string& client_address, reply_functio
     }
     return get_device_chain(req, device, std::move(context));
   }
+  if (path == "/v1/policies") {
+    if (!get) return not_allowed("GET, OPTIONS");
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : checker_.policies())
+      list.push_back({{"id", p.id}, {"version", p.version}, {"hash", p.hash}});
+    return send_json(context, http::status::ok, {{"policies", std::move(list)}});
+  }
   if (path == "/healthz") {
     if (!get) return not_allowed("GET");
     return store_.check([this, context = std::move(context)](bool healthy) {
