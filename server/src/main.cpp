@@ -51,7 +51,6 @@ int main(int argc, char** argv) {
 
   auto key = server_key::load_or_create(options.key_file);
   if (!key) return fail(key.error());
-  if (key->created()) std::cerr << "consentry-server: created the server key " << options.key_file << "\n";
 
   std::optional<static_files> files;
   if (options.static_directory) {
@@ -92,6 +91,8 @@ int main(int argc, char** argv) {
             << options.threads << " threads, "
             << (options.database.kind == database_kind::sqlite ? "SQLite " + options.database.target : "PostgreSQL")
             << std::endl;
+
+  if (key->created()) std::cerr << "consentry-server: created the server key " << options.key_file << "\n";
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });

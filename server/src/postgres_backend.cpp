@@ -50,6 +50,19 @@ constexpr const char* receipt_columns =
     "sequence_number, receipt_id, device, receipt_hash, previous_hash, policy_id, policy_hash, server_time, jws, "
     "countersignature";
 
+/// libpq's message on one line: its lines joined, tabs and trailing newlines gone.
+std::string one_line(std::string message) {
+  for (auto& c : message) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  std::string out;
+  for (char c : message) {
+    if (!(c == ' ' && (out.empty() || out.back() == ' '))) out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 /// The URL without its password, for messages.
 std::string redact(const std::string& url) {
   static const std::regex password(R"((://[^:/@]*):[^@/]*@)");
@@ -144,8 +157,7 @@ class postgres_backend final : public storage_backend {
     const char* values[] = {"5", "consentry-server", url_.c_str(), nullptr};
     connection_ = PQconnectdbParams(keywords, values, 1);
     if (PQstatus(connection_) != CONNECTION_OK) {
-      std::string message = PQerrorMessage(connection_);
-      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+      const auto message = one_line(PQerrorMessage(connection_));
       throw postgres_error("cannot connect to PostgreSQL at " + redact(url_) + ": " + message, "08006");
     }
     // Durability must not depend on the server's configuration.
@@ -273,8 +285,7 @@ class postgres_backend final : public storage_backend {
     const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return handle;
     const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    std::string message = raw ? PQresultErrorMessage(raw) : PQerrorMessage(connection_);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    const auto message = one_line(raw ? PQresultErrorMessage(raw) : PQerrorMessage(connection_));
     throw postgres_error("PostgreSQL: " + message, state ? state : "");
   }
 

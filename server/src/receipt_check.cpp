@@ -33,7 +33,8 @@ result<std::vector<known_policy>, std::string> load_known_policies(const std::ve
     auto loaded = native::load_policy_directory(directory);
     if (!loaded) {
       std::string message = "cannot load the policy in " + directory + ":";
-      for (const auto& d : loaded.error()) message += "\n  " + format(d);
+      const bool one = loaded.error().size() == 1;
+      for (const auto& d : loaded.error()) message += (one ? " " : "\n  ") + format(d);
       return message;
     }
     const auto text = to_json(*loaded).dump();

@@ -93,8 +93,7 @@ std::variant<file_response, response> static_files::serve(const request& req) co
     return problem_response(http::status::bad_request, "bad-path", "the path is not a valid file path", version,
                             keep_alive);
   const auto not_found = [&] {
-    return problem_response(http::status::not_found, "not-found", "there is no file at " + *decoded, version,
-                            keep_alive);
+    return problem_response(http::status::not_found, "not-found", "there is no such file", version, keep_alive);
   };
 
   std::filesystem::path path = root_;
