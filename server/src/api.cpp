@@ -117,6 +117,7 @@ void api::decorate(Message& answer, std::string_view origin) const {
 
 void api::send(const reply_context& context, response answer) const {
   decorate(answer, context.origin);
+  if (context.head) answer.body().clear();  // Content-Length stays that of the GET answer
   answer.keep_alive(context.keep_alive && answer.keep_alive());
   const auto status = answer.result_int();
   context.reply(status, http::message_generator(std::move(answer)));
@@ -134,7 +135,8 @@ void api::send_problem(const reply_context& context, http::status status, std::s
 }
 
 void api::handle(request&& req, const std::string& client_address, reply_function reply) {
-  reply_context context{req.version(), req.keep_alive(), std::string(req[http::field::origin]), std::move(reply)};
+  reply_context context{req.version(), req.keep_alive(), std::string(req[http::field::origin]), std::move(reply),
+                       req.method() == http::verb::head};
   const auto target = std::string_view(req.target());
   const auto path = target.substr(0, target.find('?'));
   const auto method = req.method();
@@ -227,6 +229,7 @@ void api::handle(request&& req, const std::string& client_address, reply_functio
     auto& answer = std::get<response>(served);
     const auto status = answer.result_int();
     decorate(answer, {});
+    if (context.head) answer.body().clear();
     return context.reply(status, http::message_generator(std::move(answer)));
   }
   send_problem(context, http::status::not_found, "not-found", "there is nothing at " + std::string(path));

@@ -46,6 +46,10 @@ struct reply_context {
   bool keep_alive = true;
   std::string origin;
   reply_function reply;
+  /// A HEAD request: its answer has the headers of the GET answer and no content
+  /// (RFC 9110 §9.3.2), or a client keeping the connection would read the body as
+  /// the start of the next answer.
+  bool head = false;
 };
 
 /// Countersigns with the server key: a JWS over the RFC 8785 form of
