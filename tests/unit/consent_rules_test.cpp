@@ -62,7 +62,8 @@ TEST_CASE("GDPR Art. 4(11), Recital 32, CJEU C-673/17 Planet49: nothing consent-
     CAPTURE(describe(r.acts));
     const auto result = run(r.acts);
     for (const auto& [id, choice] : result.state.purposes) {
-      CAPTURE(id);
+      const auto& purpose_id = id;  // Clang 14 (Emscripten) cannot capture a structured binding
+      CAPTURE(purpose_id);
       CHECK(choice.status != purpose_status::granted);
     }
     CHECK_FALSE(any_consent_active(result.state, result.now));

@@ -8,6 +8,8 @@
 #include "consentry/jcs.hpp"
 #include "consentry/json_io.hpp"
 #include "consentry/json_parse.hpp"
+#include "consentry/jws.hpp"
 #include "consentry/notice.hpp"
 #include "consentry/policy.hpp"
+#include "consentry/receipt.hpp"
 #include "consentry/result.hpp"
