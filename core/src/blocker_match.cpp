@@ -648,11 +648,15 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
     for (std::uint32_t k = 1; k < buckets; ++k) {
       if (directory[k] < directory[k - 1]) return inconsistent(where + ": bad directory");
     }
+    // The vendor realm's filters are read with their vendor: each must have one.
+    const auto filter_ok = [&](std::uint32_t id) {
+      return id < filter_count && (realm != image::realm::vendor || filters[id].vendor != image::no_vendor);
+    };
     const auto* values = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[values_kind]);
     for (std::uint32_t k = 0; k < header->key_count; ++k) {
       const std::uint32_t value = values[k];
       if (!(value & image::postings_bit)) {
-        if (value >= filter_count) return inconsistent(where + ": filter out of bounds");
+        if (!filter_ok(value)) return inconsistent(where + ": filter out of bounds");
         continue;
       }
       const std::uint32_t at = value & ~image::postings_bit;
@@ -660,7 +664,7 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
       const std::uint32_t n = postings[at];
       if (n == 0 || std::uint64_t{at} + 1 + n > postings_count) return inconsistent(where + ": postings out of bounds");
       for (std::uint32_t j = 1; j <= n; ++j) {
-        if (postings[at + j] >= filter_count) return inconsistent(where + ": filter out of bounds");
+        if (!filter_ok(postings[at + j])) return inconsistent(where + ": filter out of bounds");
       }
       next_list = std::uint64_t{at} + 1 + n;
     }
@@ -694,12 +698,17 @@ void blocker_access::prepare(page_context& p, std::string_view page_url) noexcep
   // `name.*` for every name above the public suffix: `example.*` for www.example.co.uk.
   const std::size_t suffix_start = suffixes.starts[suffix_labels - 1];
   std::uint64_t h = host_hash_step(host_hash_step(host_hash_seed, '*'), '.');
+  // At most max_labels of them: a host may have more dots than that (empty labels
+  // included), and no entity list names a name that long.
   for (std::size_t i = suffix_start - 1; i-- > 0;) {
     const auto c = static_cast<unsigned char>(p.host_[i]);
-    if (c == '.') p.entity_hashes_[p.entity_count_++] = h;
+    if (c == '.') {
+      if (p.entity_count_ == page_context::max_labels) return;
+      p.entity_hashes_[p.entity_count_++] = h;
+    }
     h = host_hash_step(h, c);
   }
-  p.entity_hashes_[p.entity_count_++] = h;
+  if (p.entity_count_ < page_context::max_labels) p.entity_hashes_[p.entity_count_++] = h;
 }
 
 page_context::page_context(std::string_view page_url) noexcept { blocker_access::prepare(*this, page_url); }
