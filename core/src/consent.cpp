@@ -52,13 +52,13 @@ act_error refuse(act_error_code code, std::string message, std::optional<std::st
 
 /// The members an act gives must be exactly those its action reads.
 std::optional<act_error> check_members(const consent_act& act) {
-  const auto action = std::string(json_io::enum_name(act.action));
+  const auto action = json_io::enum_name(act.action);
   const auto check = [&](bool given, bool needed, const char* member) -> std::optional<act_error> {
     if (needed && !given) {
-      return refuse(act_error_code::missing_member, action + " needs \"" + member + "\"");
+      return refuse(act_error_code::missing_member, std::string(action) + " needs \"" + member + "\"");
     }
     if (given && !needed) {
-      return refuse(act_error_code::unexpected_member, action + " does not take \"" + member + "\"");
+      return refuse(act_error_code::unexpected_member, std::string(action) + " does not take \"" + member + "\"");
     }
     return std::nullopt;
   };
@@ -73,7 +73,7 @@ std::optional<act_error> check_members(const consent_act& act) {
   if (by_signal != (act.method == collection_method::global_privacy_control)) {
     return refuse(act_error_code::wrong_method,
                   by_signal ? "gpc_signal is collected by the method global_privacy_control"
-                            : "only gpc_signal is collected by global_privacy_control: " + action +
+                            : "only gpc_signal is collected by global_privacy_control: " + std::string(action) +
                                   " is an act of the person");
   }
   return std::nullopt;
@@ -96,10 +96,51 @@ consent_state fresh_state(const consent_state& previous, const policy& document,
   return state;
 }
 
+/// The opt-out Global Privacy Control stands for (CCPA Regs §7025(c)(1)).
+purpose_choice opted_out_by_signal(const purpose& p, std::int64_t now_ms) {
+  auto choice = fresh_choice(p);
+  choice.status = p.basis == legal_basis::legitimate_interest ? purpose_status::objected : purpose_status::denied;
+  choice.time_ms = now_ms;
+  choice.method = collection_method::global_privacy_control;
+  return choice;
+}
+
+bool opted_out_by(const purpose& p, const signals_seen& signals) noexcept {
+  return signals.gpc_present && p.sale_or_sharing && !is_unrefusable(p);
+}
+
+/// While the signal is present, every sale-or-sharing purpose of `document` is opted
+/// out unless the person lifted it by their own act; returns whether anything changed.
+/// Run after every act, so that a purpose the policy adds or re-bases is covered too.
+bool enforce_signal(consent_state& state, const policy& document, std::int64_t now_ms) {
+  bool changed = false;
+  for (const auto& p : document.purposes) {
+    if (!opted_out_by(p, state.signals)) continue;
+    auto found = state.purposes.find(p.id);
+    if (found != state.purposes.end() && found->second.basis == p.basis) {
+      const auto& choice = found->second;
+      if (choice.granted_over_signal || choice.status == purpose_status::denied ||
+          choice.status == purpose_status::objected) {
+        continue;
+      }
+    }
+    state.purposes[p.id] = opted_out_by_signal(p, now_ms);
+    changed = true;
+  }
+  return changed;
+}
+
 /// Brings the purposes of `state` to those of `document`: purposes gone are dropped,
-/// new ones are not asked, a purpose whose basis changed is asked again. When `void_answers`
-/// (material change, expiry), every consent answer is dropped; objections stay (Art. 21).
+/// new ones are not asked, a purpose whose basis changed is asked again. When
+/// `void_answers` (material change, expiry), every consent answer is dropped;
+/// objections stay (Art. 21).
 void reconcile(consent_state& state, const policy& document, bool void_answers) {
+  const bool current = !void_answers && state.purposes.size() == document.purposes.size() &&
+                       std::all_of(document.purposes.begin(), document.purposes.end(), [&](const purpose& p) {
+                         const auto found = state.purposes.find(p.id);
+                         return found != state.purposes.end() && found->second.basis == p.basis;
+                       });
+  if (current) return;
   std::map<std::string, purpose_choice> purposes;
   for (const auto& p : document.purposes) {
     auto found = state.purposes.find(p.id);
@@ -154,7 +195,7 @@ bool signal_honoured(const consent_state& state, const policy& document) {
     const auto& choice = found->second;
     const bool opted_out = choice.status == purpose_status::denied || choice.status == purpose_status::objected ||
                            (choice.status == purpose_status::not_asked && is_consent(p));
-    if (!opted_out && !(choice.status == purpose_status::granted && choice.granted_over_signal)) return false;
+    if (!opted_out && !choice.granted_over_signal) return false;
   }
   return true;
 }
@@ -164,6 +205,15 @@ class engine {
   engine(const consent_state& state, const policy& document, const policy_identity& identity, const consent_act& act,
          std::int64_t now_ms)
       : before_(state), doc_(document), identity_(identity), act_(act), now_(now_ms) {}
+
+  /// The state the act starts from: the stored one, or none if it was another policy's.
+  void start(const std::string& language) {
+    if (before_.policy.id == identity_.id) {
+      state_ = before_;
+    } else {
+      state_ = fresh_state(before_, doc_, identity_, language);
+    }
+  }
 
   result<transition, act_error> run() {
     if (now_ < 0 || now_ > max_time_ms) {
@@ -188,9 +238,7 @@ class engine {
       }
     }
 
-    // A stored state of another policy is no decision here.
-    const bool same_policy = before_.policy.id == identity_.id;
-    state_ = same_policy ? before_ : fresh_state(before_, doc_, identity_, language);
+    start(language);
     const bool material_change = state_.policy.material_hash != identity_.material_hash;
     const bool editorial_change = !material_change && state_.policy.policy_hash != identity_.policy_hash;
     const bool expired = has_decision(state_) && now_ >= state_.expires_ms;
@@ -212,6 +260,7 @@ class engine {
     }
 
     if (auto e = act(target)) return *e;
+    if (enforce_signal(state_, doc_, now_)) signal_event_ = true;
 
     if (act_.action == consent_action::gpc_signal && !signal_event_) {
       return transition{before_, std::nullopt};
@@ -223,7 +272,8 @@ class engine {
     }
     if (act_.action != consent_action::gpc_signal) state_.language = language;
     state_.signals.gpc_honoured = signal_honoured(state_, doc_);
-    return transition{state_, make_event(language)};
+    auto event = make_event(language);
+    return transition{std::move(state_), std::move(event)};
   }
 
  private:
@@ -263,9 +313,11 @@ class engine {
                             in_quotes(target->id) + " is based on " + std::string(json_io::enum_name(target->basis)),
                         target->id);
         }
-        const auto status =
-            act_.action == consent_action::object ? purpose_status::objected : purpose_status::not_asked;
-        set_status(state_.purposes[target->id], status, now_, act_.method);
+        const bool objecting = act_.action == consent_action::object;
+        auto& choice = state_.purposes[target->id];
+        set_status(choice, objecting ? purpose_status::objected : purpose_status::not_asked, now_, act_.method);
+        // Lifting the objection is the person's own act for the purpose (§7025(c)(3)).
+        choice.granted_over_signal = !objecting && opted_out_by(*target, state_.signals);
         return std::nullopt;
       }
       case consent_action::declare_age:
@@ -356,13 +408,9 @@ class engine {
     signal_event_ = true;
     state_.signals.gpc_present = present;
     if (!present) return;  // an opt-out stands when the signal goes; nothing is granted back
+    // A new signal is honoured afresh, over the person's earlier choices (§7025(c)(3)).
     for (const auto& p : doc_.purposes) {
-      if (!p.sale_or_sharing || is_unrefusable(p)) continue;
-      auto& choice = state_.purposes[p.id];
-      if (choice.basis != p.basis) choice = fresh_choice(p);
-      const auto status = p.basis == legal_basis::legitimate_interest ? purpose_status::objected
-                                                                      : purpose_status::denied;
-      set_status(choice, status, now_, collection_method::global_privacy_control);
+      if (opted_out_by(p, state_.signals)) state_.purposes[p.id] = opted_out_by_signal(p, now_);
     }
   }
 
@@ -402,33 +450,50 @@ result<transition, act_error> apply_act(const consent_state& state, const policy
   return engine(state, document, identity, act, now_ms).run();
 }
 
-bool is_active(const consent_state& state, const policy_identity& identity, const purpose& purpose,
-               std::int64_t now_ms) {
-  if (is_unrefusable(purpose)) return true;
-  const auto found = state.purposes.find(purpose.id);
-  const bool same_basis = found != state.purposes.end() && found->second.basis == purpose.basis;
-  if (purpose.basis == legal_basis::legitimate_interest) {
-    return !(same_basis && state.policy.id == identity.id && found->second.status == purpose_status::objected);
+namespace {
+
+/// is_active, given the purpose's choice in the state (or null), found once by the caller.
+bool active_with(const consent_state& state, const policy_identity& identity, const purpose& p,
+                 const purpose_choice* choice, std::int64_t now_ms) {
+  if (is_unrefusable(p)) return true;
+  const bool same_basis = choice != nullptr && choice->basis == p.basis;
+  // Under Global Privacy Control, sale and sharing run only by the person's own act.
+  if (opted_out_by(p, state.signals) && !(same_basis && choice->granted_over_signal)) return false;
+  if (p.basis == legal_basis::legitimate_interest) {
+    return !(same_basis && state.policy.id == identity.id && choice->status == purpose_status::objected);
   }
-  return same_basis && found->second.status == purpose_status::granted && state.policy.id == identity.id &&
+  return same_basis && choice->status == purpose_status::granted && state.policy.id == identity.id &&
          state.policy.material_hash == identity.material_hash && has_decision(state) && now_ms < state.expires_ms &&
          !waiting_for_parent(state);
+}
+
+const purpose_choice* choice_of(const consent_state& state, const std::string& id) {
+  const auto found = state.purposes.find(id);
+  return found == state.purposes.end() ? nullptr : &found->second;
+}
+
+}  // namespace
+
+bool is_active(const consent_state& state, const policy_identity& identity, const purpose& purpose,
+               std::int64_t now_ms) {
+  return active_with(state, identity, purpose, choice_of(state, purpose.id), now_ms);
 }
 
 std::vector<purpose_outcome> purpose_outcomes(const consent_state& state, const policy& document,
                                               const policy_identity& identity, std::int64_t now_ms) {
   std::vector<purpose_outcome> out;
   out.reserve(document.purposes.size());
+  const bool same_policy = state.policy.id == identity.id;
   for (const auto& p : document.purposes) {
     purpose_outcome outcome;
     outcome.purpose = p.id;
     outcome.basis = p.basis;
-    const auto found = state.purposes.find(p.id);
-    if (found != state.purposes.end() && found->second.basis == p.basis && state.policy.id == identity.id) {
-      outcome.status = found->second.status;
-      outcome.granted_over_signal = found->second.granted_over_signal;
+    const auto* choice = choice_of(state, p.id);
+    if (choice && choice->basis == p.basis && same_policy) {
+      outcome.status = choice->status;
+      outcome.granted_over_signal = choice->granted_over_signal;
     }
-    outcome.active = is_active(state, identity, p, now_ms);
+    outcome.active = active_with(state, identity, p, choice, now_ms);
     out.push_back(std::move(outcome));
   }
   return out;
@@ -507,28 +572,18 @@ std::string format_utc_time(std::int64_t unix_ms) {
   const std::int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
   const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
-  std::string text;
-  text.reserve(24);
-  const auto digits = [&text](std::int64_t value, int width) {
-    std::string part(static_cast<std::size_t>(width), '0');
-    for (auto i = part.size(); i-- > 0 && value > 0; value /= 10) part[i] = static_cast<char>('0' + value % 10);
-    text += part;
+  char text[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&text](std::size_t end, std::int64_t value, int width) {
+    for (; width > 0; --width, value /= 10) text[--end] = static_cast<char>('0' + value % 10);
   };
-  digits(year, 4);
-  text += '-';
-  digits(month, 2);
-  text += '-';
-  digits(day, 2);
-  text += 'T';
-  digits(ms_of_day / 3600000, 2);
-  text += ':';
-  digits(ms_of_day / 60000 % 60, 2);
-  text += ':';
-  digits(ms_of_day / 1000 % 60, 2);
-  text += '.';
-  digits(ms_of_day % 1000, 3);
-  text += 'Z';
-  return text;
+  put(4, year, 4);
+  put(7, month, 2);
+  put(10, day, 2);
+  put(13, ms_of_day / 3600000, 2);
+  put(16, ms_of_day / 60000 % 60, 2);
+  put(19, ms_of_day / 1000 % 60, 2);
+  put(23, ms_of_day % 1000, 3);
+  return std::string(text, sizeof text - 1);
 }
 
 }  // namespace consentry

@@ -126,8 +126,9 @@ std::optional<std::string> check_state(const consent_state& state) {
       if (state.under_minimum_age && !state.parental_confirmation)
         return where + "granted under age without a parent's confirmation";
     }
-    if (choice.granted_over_signal && choice.status != purpose_status::granted)
-      return where + "granted_over_signal on a purpose not granted";
+    const bool lifted = choice.status == purpose_status::granted ||
+                        (objectionable && choice.status == purpose_status::not_asked);
+    if (choice.granted_over_signal && !lifted) return where + "granted_over_signal on a purpose still opted out";
   }
   return std::nullopt;
 }
@@ -181,9 +182,8 @@ decoded_state decode_state(std::string_view stored) {
   }
   consent_state state;
   std::string problem;
-  detail::compact::read(*parsed, state, problem, "");
-  if (!problem.empty()) {
-    return refused(stored_state_status::invalid, "the payload is not a consent state: at /" + problem);
+  if (!detail::compact::read(*parsed, state, problem)) {
+    return refused(stored_state_status::invalid, "the payload is not a consent state: at " + problem);
   }
   if (auto wrong = check_state(state)) {
     return refused(stored_state_status::invalid, "the payload is not a state the engine writes: " + *wrong);

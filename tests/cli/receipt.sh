@@ -87,4 +87,8 @@ status=0
 "$CONSENTRY" receipt show swapped.jws >show.txt || status=$?
 [ "$status" = 1 ] && grep -q '^NOT VERIFIED: the signature does not match' show.txt ||
   fail "show of a wrongly signed receipt: $(head -3 show.txt)"
+# The organisation's own policy, as published in policy-data/.
+echo '{"time": "2025-03-02T10:00:00.000Z", "act": {"action": "reject_all", "method": "banner"}}' >reject.json
+"$CONSENTRY" receipt issue --key other.pem --policy "$SOURCE_DIR/policy-data/alopal" --decision reject.json -o org.jws
+"$CONSENTRY" receipt verify org.jws --policy "$SOURCE_DIR/policy-data/alopal" >/dev/null || fail "policy-data/alopal receipt"
 echo ok

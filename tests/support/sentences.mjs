@@ -26,7 +26,8 @@ export function split_sentences(text) {
 
 /** The readable text of a rendering: Markdown escapes and HTML tags and entities undone. */
 export function plain_text(rendered, format) {
-  if (format === 'markdown') return rendered.replace(/\\([\\`*_[\]<>#|])/gu, '$1');
+  // CommonMark §2.4: a backslash before any ASCII punctuation character escapes it.
+  if (format === 'markdown') return rendered.replace(/\\([!-/:-@[-`{-~])/gu, '$1');
   if (format === 'html') {
     const entities = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
     // Block boundaries become line breaks so that two paragraphs never run together.

@@ -61,10 +61,9 @@ TEST_CASE("GDPR Art. 4(11), Recital 32, CJEU C-673/17 Planet49: nothing consent-
   for (const auto& r : rows) {
     CAPTURE(describe(r.acts));
     const auto result = run(r.acts);
-    for (const auto& [id, choice] : result.state.purposes) {
-      const auto& purpose_id = id;  // Clang 14 (Emscripten) cannot capture a structured binding
-      CAPTURE(purpose_id);
-      CHECK(choice.status != purpose_status::granted);
+    for (const auto& entry : result.state.purposes) {
+      CAPTURE(entry.first);
+      CHECK(entry.second.status != purpose_status::granted);
     }
     CHECK_FALSE(any_consent_active(result.state, result.now));
     for (const auto& event : result.events) {

@@ -100,7 +100,8 @@ struct purpose_choice {
   legal_basis basis = legal_basis::consent;
   std::int64_t time_ms = 0;  ///< when the status was last set; 0 = never
   collection_method method = collection_method::banner;
-  /// Granted by the person while Global Privacy Control was present (CCPA Regs §7025(c)(3)).
+  /// Granted (for a legitimate interest: its objection lifted) by the person's own act
+  /// for this purpose while Global Privacy Control was present (CCPA Regs §7025(c)(3)).
   bool granted_over_signal = false;
   friend bool operator==(const purpose_choice&, const purpose_choice&) = default;
 };
@@ -236,9 +237,10 @@ struct transition {
 ///  - a person declared under the policy's `age.minimum_age` grants nothing until a
 ///    parent has confirmed, and declaring it voids grants made without (GDPR Art. 8(1));
 ///  - Global Privacy Control opts every sale-or-sharing purpose out (denied, or objected
-///    for a legitimate interest) when it appears; only the person's own act for that
-///    purpose grants it again, and is recorded as `granted_over_signal`; accept_all
-///    does not override the signal (CCPA Regs, 11 CCR §7025(c)(1), (c)(3));
+///    for a legitimate interest) when it appears, and, while present, every such purpose
+///    a new policy version adds; only the person's own act for that purpose (a grant, or
+///    lifting the objection) lets it run again, recorded as `granted_over_signal`;
+///    accept_all does not override the signal (CCPA Regs, 11 CCR §7025(c)(1), (c)(3));
 ///  - an objection to a legitimate interest holds until lifted, through expiry and
 ///    policy changes (GDPR Art. 21(1), 21(3));
 ///  - choices expire `consent.expiry_days` after the last choice, refusals included
@@ -256,7 +258,8 @@ result<transition, act_error> apply_act(const consent_state& state, const policy
 /// Whether processing for `purpose` may run now. Consent purposes: granted under the
 /// current material hash, not expired, and not waiting for a parent. Legitimate
 /// interests: unless objected. Contract, legal obligation, vital interest: always.
-/// Apply a changed browser signal (gpc_signal) before asking.
+/// Under Global Privacy Control, a sale-or-sharing purpose only after the person's own
+/// act for it. Apply a changed browser signal (gpc_signal) before asking.
 bool is_active(const consent_state& state, const policy_identity& identity, const purpose& purpose,
                std::int64_t now_ms);
 

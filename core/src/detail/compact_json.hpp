@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include <boost/describe.hpp>
@@ -59,13 +60,19 @@ json write(const T& value) {
   }
 }
 
-/// Reads what `write` wrote, and only that; the first problem is kept in `error`, with
-/// the position of the value at fault.
+/// Reads what `write` wrote, and only that. On failure `error` holds the position of
+/// the value at fault and what was expected, built only then: reading stays cheap.
 template <class T>
-void read(const json& j, T& out, std::string& error, const std::string& at) {
+bool read(const json& j, T& out, std::string& error) {
   namespace io = json_io::detail;
-  if (!error.empty()) return;
-  const auto fail = [&](const char* expected) { error = at + ": expected " + expected; };
+  const auto fail = [&](const char* expected) {
+    error = std::string(": expected ") + expected;
+    return false;
+  };
+  const auto inside = [&](std::string_view segment) {
+    error.insert(0, "/" + std::string(segment));
+    return false;
+  };
   if constexpr (std::is_same_v<T, bool>) {
     if (!j.is_number_unsigned() || j.get<std::uint64_t>() > 1) return fail("0 or 1");
     out = j.get<std::uint64_t>() == 1;
@@ -81,8 +88,8 @@ void read(const json& j, T& out, std::string& error, const std::string& at) {
       out = static_cast<T>(v);
     }
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string() || j.get_ref<const std::string&>().empty()) return fail("a non-empty string");
-    out = j.get_ref<const std::string&>();
+    if (!j.is_string() || j.template get_ref<const std::string&>().empty()) return fail("a non-empty string");
+    out = j.template get_ref<const std::string&>();
   } else if constexpr (io::is_described_enum<T>) {
     if (!j.is_number_unsigned() || j.get<std::uint64_t>() >= enumerator_count<T>()) return fail("an enumerator index");
     const auto wanted = j.get<std::uint64_t>();
@@ -93,35 +100,42 @@ void read(const json& j, T& out, std::string& error, const std::string& at) {
   } else if constexpr (io::is_optional<T>::value) {
     if (j.is_null()) {
       out.reset();
-      return;
+      return true;
     }
     typename T::value_type value{};
-    read(j, value, error, at);
+    if (!read(j, value, error)) return false;
     out = std::move(value);
   } else if constexpr (io::is_vector<T>::value) {
     if (!j.is_array()) return fail("an array");
     out.clear();
     out.resize(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i) read(j[i], out[i], error, at + "/" + std::to_string(i));
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (!read(j[i], out[i], error)) return inside(std::to_string(i));
+    }
   } else if constexpr (io::is_string_map<T>::value) {
     if (!j.is_object()) return fail("an object");
     out.clear();
-    for (const auto& [key, item] : j.items()) read(item, out[key], error, at + "/" + key);
+    for (const auto& [key, item] : j.items()) {
+      if (!read(item, out[key], error)) return inside(key);
+    }
   } else if constexpr (io::is_described_struct<T>) {
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     constexpr std::size_t count = boost::mp11::mp_size<members>::value;
     if (!j.is_array() || j.size() != count) {
-      error = at + ": expected an array of " + std::to_string(count) + " members";
-      return;
+      error = ": expected an array of " + std::to_string(count) + " members";
+      return false;
     }
     std::size_t i = 0;
+    bool ok = true;
     boost::mp11::mp_for_each<members>([&](auto member) {
-      read(j[i], out.*member.pointer, error, at + "/" + member.name);
+      if (ok && !read(j[i], out.*member.pointer, error)) ok = inside(member.name);
       ++i;
     });
+    return ok;
   } else {
     static_assert(sizeof(T) == 0, "compact::read: type is neither described nor supported");
   }
+  return true;
 }
 
 }  // namespace consentry::detail::compact
