@@ -46,37 +46,44 @@ image_error fail(image_error_code code, std::string message) { return image_erro
 struct index_view {
   const std::uint32_t* directory = nullptr;
   const std::uint64_t* keys = nullptr;
-  const std::uint32_t* values = nullptr;
   const std::uint64_t* presence = nullptr;
+  const std::uint64_t* value_bits = nullptr;
+  const std::uint32_t* value_ranks = nullptr;
+  const std::uint32_t* values = nullptr;
   std::uint32_t bits = 0;
   std::uint32_t count = 0;
   std::uint32_t presence_words = 1;
+  std::uint32_t common_value = image::no_value;
 
-  /// The value filed under `key`, or nullptr.
-  const std::uint32_t* find(std::uint64_t key) const noexcept;
+  /// The value filed under `key`, or no_value.
+  std::uint32_t find(std::uint64_t key) const noexcept;
 };
 #ifdef CONSENTRY_BLOCKER_STATS
 }
 extern std::uint64_t stat_probes, stat_hits;
 namespace {
 #endif
-  const std::uint32_t* index_view::find(std::uint64_t key) const noexcept {
+
+std::uint32_t index_view::find(std::uint64_t key) const noexcept {
 #ifdef CONSENTRY_BLOCKER_STATS
-    ++stat_probes;
+  ++stat_probes;
 #endif
-    const std::uint64_t mask = image::presence_mask(key);
-    if ((presence[key & (presence_words - 1)] & mask) != mask) return nullptr;
-    const std::size_t bucket = bits == 0 ? 0 : static_cast<std::size_t>(key >> (64 - bits));
-    for (std::uint32_t i = directory[bucket], end = directory[bucket + 1]; i < end; ++i) {
-      if (keys[i] >= key) {
+  const std::uint64_t mask = image::presence_mask(key);
+  if ((presence[key & (presence_words - 1)] & mask) != mask) return image::no_value;
+  const std::size_t bucket = bits == 0 ? 0 : static_cast<std::size_t>(key >> (64 - bits));
+  for (std::uint32_t i = directory[bucket], end = directory[bucket + 1]; i < end; ++i) {
+    if (keys[i] < key) continue;
+    if (keys[i] != key) return image::no_value;
 #ifdef CONSENTRY_BLOCKER_STATS
-        if (keys[i] == key) ++stat_hits;
+    ++stat_hits;
 #endif
-        return keys[i] == key ? values + i : nullptr;
-      }
-    }
-    return nullptr;
+    const std::uint64_t word = value_bits[i >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (i & 63);
+    if (!(word & bit)) return common_value;
+    return values[value_ranks[i >> 6] + static_cast<std::uint32_t>(std::popcount(word & (bit - 1)))];
   }
+  return image::no_value;
+}
 
 index_view index_of(const blocker& b, image::realm realm) noexcept {
   index_view v;
@@ -86,10 +93,13 @@ index_view index_of(const blocker& b, image::realm realm) noexcept {
   v.bits = header->directory_bits;
   v.count = header->key_count;
   v.presence_words = header->presence_words;
+  v.common_value = header->common_value;
   v.directory = reinterpret_cast<const std::uint32_t*>(part(image::part_directory));
   v.keys = reinterpret_cast<const std::uint64_t*>(part(image::part_keys));
-  v.values = reinterpret_cast<const std::uint32_t*>(part(image::part_values));
   v.presence = reinterpret_cast<const std::uint64_t*>(part(image::part_presence));
+  v.value_bits = reinterpret_cast<const std::uint64_t*>(part(image::part_value_bits));
+  v.value_ranks = reinterpret_cast<const std::uint32_t*>(part(image::part_value_ranks));
+  v.values = reinterpret_cast<const std::uint32_t*>(part(image::part_values));
   return v;
 }
 
@@ -452,8 +462,8 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
   if (ix.count == 0) return m;
   auto hosts = [&]() {
     for (std::size_t i = ctx.host.count; i-- > 0;) {  // the longest (most specific) host first
-      if (const auto* v = ix.find(image::make_key(image::key_kind::host, ctx.host.hashes[i]))) {
-        if ((m.filter = first_match(*v, e, ctx)) != no_filter) {
+      if (const auto v = ix.find(image::make_key(image::key_kind::host, ctx.host.hashes[i])); v != image::no_value) {
+        if ((m.filter = first_match(v, e, ctx)) != no_filter) {
           m.rule_host_labels = i + 1;
           m.rule_host_start = ctx.host_begin + ctx.host.starts[i];
           return true;
@@ -464,8 +474,8 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
   };
   if (!hosts_last && hosts()) return m;
   auto token = [&](std::uint32_t h, std::size_t start) {
-    if (const auto* v = ix.find(image::make_key(image::key_kind::token, h))) {
-      if ((m.filter = first_match(*v, e, ctx, start)) != no_filter) return true;
+    if (const auto v = ix.find(image::make_key(image::key_kind::token, h)); v != image::no_value) {
+      if ((m.filter = first_match(v, e, ctx, start)) != no_filter) return true;
     }
     return false;
   };
@@ -478,12 +488,13 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
     return m;
   }
   for (std::size_t i = 0; i < ctx.page_count; ++i) {
-    if (const auto* v = ix.find(image::make_key(image::key_kind::page_domain, ctx.page_hashes[i]))) {
-      if ((m.filter = first_match(*v, e, ctx)) != no_filter) return m;
+    if (const auto v = ix.find(image::make_key(image::key_kind::page_domain, ctx.page_hashes[i]));
+        v != image::no_value) {
+      if ((m.filter = first_match(v, e, ctx)) != no_filter) return m;
     }
   }
-  if (const auto* v = ix.find(image::make_key(image::key_kind::any, 0))) {
-    if ((m.filter = first_match(*v, e, ctx)) != no_filter) return m;
+  if (const auto v = ix.find(image::make_key(image::key_kind::any, 0)); v != image::no_value) {
+    if ((m.filter = first_match(v, e, ctx)) != no_filter) return m;
   }
   if (hosts_last && hosts()) return m;
   m.filter = no_filter;
@@ -626,30 +637,45 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
   for (std::uint32_t r = 0; r < image::realm_count; ++r) {
     const auto realm = static_cast<image::realm>(r);
     const std::string where = "index " + std::to_string(r);
-    const std::uint32_t header_kind = image::index_section(realm, image::part_header),
-                        directory_kind = image::index_section(realm, image::part_directory),
-                        keys_kind = image::index_section(realm, image::part_keys),
-                        values_kind = image::index_section(realm, image::part_values),
-                        presence_kind = image::index_section(realm, image::part_presence);
+    auto part_kind = [&](image::index_part p) { return image::index_section(realm, p); };
+    const auto header_kind = part_kind(image::part_header);
     if (!expect_size(header_kind, sizeof(image::index_header)) || b.counts_[header_kind] != 1) {
       return inconsistent(where + ": bad header");
     }
     const auto* header = reinterpret_cast<const image::index_header*>(base + b.offsets_[header_kind]);
-    if (header->directory_bits > 24 || b.counts_[directory_kind] != (std::uint64_t{1} << header->directory_bits) + 1 ||
-        !expect_size(directory_kind, 4) || b.counts_[keys_kind] != header->key_count || !expect_size(keys_kind, 8) ||
-        b.counts_[values_kind] != header->key_count || !expect_size(values_kind, 4) ||
-        header->presence_words == 0 || (header->presence_words & (header->presence_words - 1)) != 0 ||
-        b.counts_[presence_kind] != header->presence_words || !expect_size(presence_kind, 8)) {
+    const std::uint32_t keys = header->key_count, words = (keys + 63) / 64;
+    auto sized = [&](image::index_part p, std::uint64_t count, std::size_t element) {
+      return b.counts_[part_kind(p)] == count && expect_size(part_kind(p), element);
+    };
+    if (header->directory_bits > 24 || !sized(image::part_directory, (std::uint64_t{1} << header->directory_bits) + 1, 4) ||
+        !sized(image::part_keys, keys, 8) || header->presence_words == 0 ||
+        (header->presence_words & (header->presence_words - 1)) != 0 ||
+        !sized(image::part_presence, header->presence_words, 8) || !sized(image::part_value_bits, words, 8) ||
+        !sized(image::part_value_ranks, words, 4) || !sized(image::part_values, header->value_count, 4)) {
       return inconsistent(where + ": sizes do not match");
     }
-    const auto* directory = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[directory_kind]);
-    const std::uint32_t buckets = b.counts_[directory_kind];
-    if (directory[0] != 0 || directory[buckets - 1] != header->key_count) return inconsistent(where + ": bad directory");
-    for (std::uint32_t k = 1; k < buckets; ++k) {
-      if (directory[k] < directory[k - 1]) return inconsistent(where + ": bad directory");
+    // Every directory entry within the keys: a lookup then never reads past them.
+    const auto* directory = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_directory)]);
+    const std::uint32_t buckets = b.counts_[part_kind(image::part_directory)];
+    std::uint32_t beyond = 0;
+    for (std::uint32_t k = 0; k < buckets; ++k) beyond |= static_cast<std::uint32_t>(directory[k] > keys);
+    if (beyond || directory[buckets - 1] != keys) return inconsistent(where + ": bad directory");
+    // The ranks count the value bits, so a key's value index is always within the values.
+    const auto* bits = reinterpret_cast<const std::uint64_t*>(base + b.offsets_[part_kind(image::part_value_bits)]);
+    const auto* ranks = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_value_ranks)]);
+    std::uint64_t rank = 0;
+    for (std::uint32_t w = 0; w < words; ++w) {
+      if (ranks[w] != rank) return inconsistent(where + ": bad value ranks");
+      rank += static_cast<std::uint64_t>(std::popcount(bits[w]));
     }
-    const auto* values = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[values_kind]);
-    for (std::uint32_t k = 0; k < header->key_count; ++k) {
+    if (rank != header->value_count || (keys % 64 != 0 && words > 0 && (bits[words - 1] >> (keys % 64)) != 0)) {
+      return inconsistent(where + ": bad value bits");
+    }
+    if (header->common_value != image::no_value && header->common_value >= filter_count) {
+      return inconsistent(where + ": common filter out of bounds");
+    }
+    const auto* values = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_values)]);
+    for (std::uint32_t k = 0; k < header->value_count; ++k) {
       const std::uint32_t value = values[k];
       if (!(value & image::postings_bit)) {
         if (value >= filter_count) return inconsistent(where + ": filter out of bounds");
@@ -702,7 +728,7 @@ void blocker_access::prepare(page_context& p, std::string_view page_url) noexcep
   p.entity_hashes_[p.entity_count_++] = h;
 }
 
-page_context::page_context(std::string_view page_url) noexcept { blocker_access::prepare(*this, page_url); }
+void page_context::assign(std::string_view page_url) noexcept { blocker_access::prepare(*this, page_url); }
 
 verdict blocker::match(std::string_view url, request_type type, std::string_view page_url) const noexcept {
   return match(url, type, page_context(page_url));
