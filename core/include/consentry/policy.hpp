@@ -36,6 +36,7 @@ class read_context;
 /// `localized_text` reads from and writes to a JSON object of language tag → text.
 void read_json(const json& j, localized_text& out, json_io::read_context& context);
 json to_json_value(const localized_text& text);
+json json_schema_of(const localized_text*);
 
 /// The lawful bases of GDPR Art. 6(1) and, for special categories, Art. 9(2)(a).
 enum class legal_basis {
