@@ -534,7 +534,7 @@ class compiler {
     }
     h.checksum = 0;
     std::memcpy(out.data(), &h, sizeof(h));
-    h.checksum = xxh64(out.data() + image::checksum_begin, out.size() - image::checksum_begin);
+    h.checksum = image_checksum(out.data(), out.size());
     std::memcpy(out.data(), &h, sizeof(h));
     return out;
   }

@@ -58,25 +58,14 @@ struct index_view {
   /// The value filed under `key`, or no_value.
   std::uint32_t find(std::uint64_t key) const noexcept;
 };
-#ifdef CONSENTRY_BLOCKER_STATS
-}
-extern std::uint64_t stat_probes, stat_hits;
-namespace {
-#endif
 
 std::uint32_t index_view::find(std::uint64_t key) const noexcept {
-#ifdef CONSENTRY_BLOCKER_STATS
-  ++stat_probes;
-#endif
   const std::uint64_t mask = image::presence_mask(key);
   if ((presence[key & (presence_words - 1)] & mask) != mask) return image::no_value;
   const std::size_t bucket = bits == 0 ? 0 : static_cast<std::size_t>(key >> (64 - bits));
   for (std::uint32_t i = directory[bucket], end = directory[bucket + 1]; i < end; ++i) {
     if (keys[i] < key) continue;
     if (keys[i] != key) return image::no_value;
-#ifdef CONSENTRY_BLOCKER_STATS
-    ++stat_hits;
-#endif
     const std::uint64_t word = value_bits[i >> 6];
     const std::uint64_t bit = std::uint64_t{1} << (i & 63);
     if (!(word & bit)) return common_value;
@@ -109,7 +98,7 @@ inline constexpr std::size_t max_cached_tokens = 256;
 /// A host cut at its label boundaries: `hashes[0]` is the last label, `[count - 1]` the host.
 struct host_suffixes {
   std::uint64_t hashes[max_labels];
-  std::uint16_t starts[max_labels];
+  std::uint32_t starts[max_labels];
   std::size_t count = 0;
 
   void compute(std::string_view text, std::size_t begin, std::size_t end) noexcept {
@@ -120,7 +109,7 @@ struct host_suffixes {
       const auto c = static_cast<unsigned char>(text[i]);
       if (c == '.' && count < max_labels - 1) {
         hashes[count] = h;
-        starts[count++] = static_cast<std::uint16_t>(i + 1 - begin);
+        starts[count++] = static_cast<std::uint32_t>(i + 1 - begin);
       }
       h = host_hash_step(h, c);
     }
@@ -400,22 +389,10 @@ bool domains_match(const image::filter& f, const engine_view& e, request_context
   return positive || !(f.flags & image::flag_has_positive_domain);
 }
 
-#ifdef CONSENTRY_BLOCKER_STATS
-}  // namespace
-std::uint64_t stat_probes = 0, stat_hits = 0, stat_candidates = 0, stat_pattern_checks = 0;
-std::uint64_t stat_candidates_by_filter[200000];
-namespace {
-#define STAT(x) (x)
-#else
-#define STAT(x) ((void)0)
-#endif
-
 /// Whether filter `f` matches; `token_start` is where the URL has the token the filter
 /// was found under, or npos when it was found otherwise.
 bool filter_matches(const image::filter& f, const engine_view& e, request_context& ctx,
                     std::size_t token_start) noexcept {
-  STAT(++stat_candidates);
-  STAT(++stat_candidates_by_filter[&f - e.filters]);
   if (!(f.types & ctx.type_bit)) return false;
   constexpr std::uint16_t both = image::flag_first_party | image::flag_third_party;
   if ((f.flags & both) != both) {
@@ -423,8 +400,6 @@ bool filter_matches(const image::filter& f, const engine_view& e, request_contex
   }
   if (f.domain_count && !domains_match(f, e, ctx)) return false;
   if (f.flags & image::flag_plain) return true;
-  STAT(++stat_pattern_checks);
-  STAT(++stat_candidates_by_filter[100000 + (&f - e.filters)]);
   const bool match_case = f.flags & image::flag_match_case;
   if (f.flags & image::flag_regex) return regex::search(e.regex_code + f.pattern_offset, ctx.url, match_case);
   const std::string_view pattern(e.strings + f.pattern_offset, f.pattern_length);
@@ -540,7 +515,7 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
     return fail(image_error_code::inconsistent, "the image records " + std::to_string(h.image_size) +
                                                     " bytes but has " + std::to_string(size) + " (trailing bytes)");
   }
-  if (xxh64(base + image::checksum_begin, size - image::checksum_begin) != h.checksum) {
+  if (image_checksum(base, size) != h.checksum) {
     return fail(image_error_code::bad_checksum, "the image is damaged (checksum mismatch)");
   }
 
@@ -720,7 +695,7 @@ void blocker_access::prepare(page_context& p, std::string_view page_url) noexcep
   // `name.*` for every name above the public suffix: `example.*` for www.example.co.uk.
   const std::size_t suffix_start = suffixes.starts[suffix_labels - 1];
   std::uint64_t h = host_hash_step(host_hash_step(host_hash_seed, '*'), '.');
-  for (std::size_t i = suffix_start - 1; i-- > 0;) {
+  for (std::size_t i = suffix_start - 1; i-- > 0 && p.entity_count_ < page_context::max_labels - 1;) {
     const auto c = static_cast<unsigned char>(p.host_[i]);
     if (c == '.') p.entity_hashes_[p.entity_count_++] = h;
     h = host_hash_step(h, c);

@@ -15,19 +15,21 @@ static_assert(std::endian::native == std::endian::little, "the rules image is re
 inline constexpr char magic[8] = {'C', 'N', 'S', 'R', 'U', 'L', 'E', 'S'};
 inline constexpr std::uint32_t format_version = 1;
 
-/// The first 40 bytes. The checksum (XXH64, seed 0) covers every byte after it, so a
-/// flipped byte anywhere but in the magic, version, size or checksum is a bad checksum,
-/// and those four are refused by their own check.
+/// The first 40 bytes. The checksum is XXH64 of every byte after the checksum field,
+/// seeded with XXH64 of the 24 bytes before it: it covers the whole image but itself.
+/// The magic and the version are checked first, so that a foreign or newer image says so.
 struct header {
   char magic[8];
   std::uint32_t format_version;
-  std::uint32_t section_count;
+  std::uint32_t reserved;
   std::uint64_t image_size;
   std::uint64_t checksum;
-  std::uint64_t reserved;
+  std::uint32_t section_count;
+  std::uint32_t reserved2;
 };
 static_assert(sizeof(header) == 40);
-inline constexpr std::size_t checksum_begin = offsetof(header, reserved);
+inline constexpr std::size_t checksum_offset = offsetof(header, checksum);
+inline constexpr std::size_t checksum_end = checksum_offset + sizeof(std::uint64_t);
 
 /// Follows the header, one entry per section.
 struct section_entry {
@@ -256,7 +258,13 @@ constexpr bool is_separator(unsigned char c) noexcept {
            c == '.' || c == '%');
 }
 
-/// XXH64 (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md), the image's checksum.
+/// XXH64 (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md).
 std::uint64_t xxh64(const unsigned char* data, std::size_t size, std::uint64_t seed = 0) noexcept;
+
+/// The checksum of an image of `size` bytes (at least a header), as its header records it.
+inline std::uint64_t image_checksum(const unsigned char* data, std::size_t size) noexcept {
+  const std::uint64_t seed = xxh64(data, image::checksum_offset, 0);
+  return xxh64(data + image::checksum_end, size - image::checksum_end, seed);
+}
 
 }  // namespace consentry::detail
