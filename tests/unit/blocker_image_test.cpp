@@ -112,7 +112,7 @@ TEST_CASE("rules image: the same rules give the same bytes, and they load at the
         verdict_kind::undisclosed);
   const auto excepted = engine->match("https://cdn.test/ads/ok.js", request_type::script, "https://a.test/");
   CHECK(excepted.kind == verdict_kind::undisclosed);  // $important over the exception
-  CHECK(engine->describe_filter(excepted) == "||cdn.test/ads/*$important");
+  CHECK(engine->describe_filter(excepted) == "||cdn.test/ads/$important");  // a final `*` adds nothing
   const auto plain = engine->match("https://www.hosts.test/x", request_type::image, "https://a.test/");
   CHECK(engine->describe_filter(plain) == "||hosts.test^");
   CHECK(plain.rule_host == "hosts.test");
