@@ -1,7 +1,7 @@
 # The two commands of the README, and the builds behind them.
 #   make demo   set up, build, and run the demo
 #   make test   set up, build every target, and run every test
-.PHONY: demo test setup build native wasm asan release bench fuzz fuzz-build fuzz-ci clean
+.PHONY: demo test setup build native wasm asan release bench bench-engine fuzz fuzz-build fuzz-ci clean
 
 JOBS ?= $(shell nproc)
 
@@ -43,6 +43,12 @@ build: native wasm
 test: native wasm asan
 	ctest --preset native
 	ctest --preset asan
+
+# Benchmarks beside their peers (bench/README.md): optimised native and wasm builds first.
+bench: bench-engine
+
+bench-engine: release wasm
+	node bench/engine/run.mjs
 
 demo: native
 	build/native/bin/consentry render policy-data/alopal --format text

@@ -377,37 +377,75 @@ class compiler {
     image::index_header header{};
     std::vector<std::uint32_t> directory;
     std::vector<std::uint64_t> keys;
-    std::vector<std::uint32_t> values;
     std::vector<std::uint64_t> presence;
+    std::vector<std::uint64_t> value_bits;
+    std::vector<std::uint32_t> value_ranks;
+    std::vector<std::uint32_t> values;
   };
 
   built_index make_index(const std::vector<keyed>& entries) {
     built_index out;
+    // The common value: the filter most keys hold alone (`||host^` with no option).
+    std::unordered_map<std::uint32_t, std::size_t> alone;
+    for (std::size_t i = 0; i < entries.size();) {
+      std::size_t j = i;
+      while (j < entries.size() && entries[j].key == entries[i].key) ++j;
+      if (j - i == 1) ++alone[entries[i].filter];
+      i = j;
+    }
+    std::uint32_t common = image::no_value;
+    std::size_t best = 0;
+    for (const auto& [filter, count] : alone) {
+      if (count > best || (count == best && filter < common)) {
+        common = filter;
+        best = count;
+      }
+    }
+    std::vector<bool> has_value;
     for (std::size_t i = 0; i < entries.size();) {
       std::size_t j = i;
       while (j < entries.size() && entries[j].key == entries[i].key) ++j;
       out.keys.push_back(entries[i].key);
-      if (j - i == 1) {
+      if (j - i == 1 && entries[i].filter == common) {
+        has_value.push_back(false);
+      } else if (j - i == 1) {
+        has_value.push_back(true);
         out.values.push_back(entries[i].filter);
       } else {
+        has_value.push_back(true);
         out.values.push_back(image::postings_bit | static_cast<std::uint32_t>(postings_.size()));
         postings_.push_back(static_cast<std::uint32_t>(j - i));
         for (std::size_t k = i; k < j; ++k) postings_.push_back(entries[k].filter);
       }
       i = j;
     }
-    // About two to four keys per directory bucket.
+    const std::size_t words = (out.keys.size() + 63) / 64;
+    out.value_bits.assign(words, 0);
+    out.value_ranks.assign(words, 0);
+    std::uint32_t rank = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      out.value_ranks[w] = rank;
+      for (std::size_t b = 0; b < 64 && w * 64 + b < out.keys.size(); ++b) {
+        if (has_value[w * 64 + b]) {
+          out.value_bits[w] |= std::uint64_t{1} << b;
+          ++rank;
+        }
+      }
+    }
+    // Four to eight keys per directory bucket: one or two cache lines to scan.
     std::uint32_t bits = 0;
-    while (bits < 24 && (std::size_t{1} << (bits + 2)) < out.keys.size()) ++bits;
+    while (bits < 24 && (std::size_t{1} << (bits + 3)) < out.keys.size()) ++bits;
     out.header.key_count = static_cast<std::uint32_t>(out.keys.size());
     out.header.directory_bits = bits;
+    out.header.value_count = static_cast<std::uint32_t>(out.values.size());
+    out.header.common_value = common;
     // A word per eight keys (rounded up to a power of two): 8 to 16 bits per key, 2 to 6%
     // false positives, and small enough to stay in the cache.
-    std::size_t words = 1;
-    while (words * 8 < out.keys.size()) words <<= 1;
-    out.header.presence_words = static_cast<std::uint32_t>(words);
-    out.presence.assign(words, 0);
-    for (auto key : out.keys) out.presence[key & (words - 1)] |= image::presence_mask(key);
+    std::size_t presence_words = 1;
+    while (presence_words * 8 < out.keys.size()) presence_words <<= 1;
+    out.header.presence_words = static_cast<std::uint32_t>(presence_words);
+    out.presence.assign(presence_words, 0);
+    for (auto key : out.keys) out.presence[key & (presence_words - 1)] |= image::presence_mask(key);
     out.directory.assign((std::size_t{1} << bits) + 1, 0);
     std::size_t position = 0;
     for (std::size_t bucket = 0; bucket <= (std::size_t{1} << bits); ++bucket) {
@@ -464,15 +502,16 @@ class compiler {
     for (std::uint32_t r = 0; r < image::realm_count; ++r) {
       const auto& ix = indexes[r];
       const auto realm = static_cast<image::realm>(r);
-      sections.push_back({image::index_section(realm, image::part_header), &ix.header, sizeof(ix.header), 1});
-      sections.push_back({image::index_section(realm, image::part_directory), ix.directory.data(),
-                          ix.directory.size() * 4, ix.directory.size()});
-      sections.push_back(
-          {image::index_section(realm, image::part_keys), ix.keys.data(), ix.keys.size() * 8, ix.keys.size()});
-      sections.push_back(
-          {image::index_section(realm, image::part_values), ix.values.data(), ix.values.size() * 4, ix.values.size()});
-      sections.push_back({image::index_section(realm, image::part_presence), ix.presence.data(),
-                          ix.presence.size() * 8, ix.presence.size()});
+      auto add = [&](image::index_part part, const void* data, std::size_t size, std::size_t count) {
+        sections.push_back({image::index_section(realm, part), data, size, count});
+      };
+      add(image::part_header, &ix.header, sizeof(ix.header), 1);
+      add(image::part_directory, ix.directory.data(), ix.directory.size() * 4, ix.directory.size());
+      add(image::part_keys, ix.keys.data(), ix.keys.size() * 8, ix.keys.size());
+      add(image::part_presence, ix.presence.data(), ix.presence.size() * 8, ix.presence.size());
+      add(image::part_value_bits, ix.value_bits.data(), ix.value_bits.size() * 8, ix.value_bits.size());
+      add(image::part_value_ranks, ix.value_ranks.data(), ix.value_ranks.size() * 4, ix.value_ranks.size());
+      add(image::part_values, ix.values.data(), ix.values.size() * 4, ix.values.size());
     }
 
     auto align8 = [](std::size_t n) { return (n + 7) & ~std::size_t{7}; };
@@ -495,7 +534,7 @@ class compiler {
     }
     h.checksum = 0;
     std::memcpy(out.data(), &h, sizeof(h));
-    h.checksum = xxh64(out.data() + image::checksum_begin, out.size() - image::checksum_begin);
+    h.checksum = image_checksum(out.data(), out.size());
     std::memcpy(out.data(), &h, sizeof(h));
     return out;
   }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "consentry/blocker.hpp"
+#include "consentry/bundle.hpp"
 #include "detail/blocker_image.hpp"
 
 namespace consentry {
@@ -118,6 +119,8 @@ constexpr std::array<type_name, 29> type_names = {{
     {"doc", request_type::document},
 }};
 }  // namespace
+
+std::uint32_t rules_image_format() noexcept { return detail::image::format_version; }
 
 std::optional<request_type> request_type_from_name(std::string_view name) noexcept {
   for (const auto& t : type_names) {

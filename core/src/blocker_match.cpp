@@ -46,37 +46,33 @@ image_error fail(image_error_code code, std::string message) { return image_erro
 struct index_view {
   const std::uint32_t* directory = nullptr;
   const std::uint64_t* keys = nullptr;
-  const std::uint32_t* values = nullptr;
   const std::uint64_t* presence = nullptr;
+  const std::uint64_t* value_bits = nullptr;
+  const std::uint32_t* value_ranks = nullptr;
+  const std::uint32_t* values = nullptr;
   std::uint32_t bits = 0;
   std::uint32_t count = 0;
   std::uint32_t presence_words = 1;
+  std::uint32_t common_value = image::no_value;
 
-  /// The value filed under `key`, or nullptr.
-  const std::uint32_t* find(std::uint64_t key) const noexcept;
+  /// The value filed under `key`, or no_value.
+  std::uint32_t find(std::uint64_t key) const noexcept;
 };
-#ifdef CONSENTRY_BLOCKER_STATS
-}
-extern std::uint64_t stat_probes, stat_hits;
-namespace {
-#endif
-  const std::uint32_t* index_view::find(std::uint64_t key) const noexcept {
-#ifdef CONSENTRY_BLOCKER_STATS
-    ++stat_probes;
-#endif
-    const std::uint64_t mask = image::presence_mask(key);
-    if ((presence[key & (presence_words - 1)] & mask) != mask) return nullptr;
-    const std::size_t bucket = bits == 0 ? 0 : static_cast<std::size_t>(key >> (64 - bits));
-    for (std::uint32_t i = directory[bucket], end = directory[bucket + 1]; i < end; ++i) {
-      if (keys[i] >= key) {
-#ifdef CONSENTRY_BLOCKER_STATS
-        if (keys[i] == key) ++stat_hits;
-#endif
-        return keys[i] == key ? values + i : nullptr;
-      }
-    }
-    return nullptr;
+
+std::uint32_t index_view::find(std::uint64_t key) const noexcept {
+  const std::uint64_t mask = image::presence_mask(key);
+  if ((presence[key & (presence_words - 1)] & mask) != mask) return image::no_value;
+  const std::size_t bucket = bits == 0 ? 0 : static_cast<std::size_t>(key >> (64 - bits));
+  for (std::uint32_t i = directory[bucket], end = directory[bucket + 1]; i < end; ++i) {
+    if (keys[i] < key) continue;
+    if (keys[i] != key) return image::no_value;
+    const std::uint64_t word = value_bits[i >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (i & 63);
+    if (!(word & bit)) return common_value;
+    return values[value_ranks[i >> 6] + static_cast<std::uint32_t>(std::popcount(word & (bit - 1)))];
   }
+  return image::no_value;
+}
 
 index_view index_of(const blocker& b, image::realm realm) noexcept {
   index_view v;
@@ -86,10 +82,13 @@ index_view index_of(const blocker& b, image::realm realm) noexcept {
   v.bits = header->directory_bits;
   v.count = header->key_count;
   v.presence_words = header->presence_words;
+  v.common_value = header->common_value;
   v.directory = reinterpret_cast<const std::uint32_t*>(part(image::part_directory));
   v.keys = reinterpret_cast<const std::uint64_t*>(part(image::part_keys));
-  v.values = reinterpret_cast<const std::uint32_t*>(part(image::part_values));
   v.presence = reinterpret_cast<const std::uint64_t*>(part(image::part_presence));
+  v.value_bits = reinterpret_cast<const std::uint64_t*>(part(image::part_value_bits));
+  v.value_ranks = reinterpret_cast<const std::uint32_t*>(part(image::part_value_ranks));
+  v.values = reinterpret_cast<const std::uint32_t*>(part(image::part_values));
   return v;
 }
 
@@ -99,7 +98,7 @@ inline constexpr std::size_t max_cached_tokens = 256;
 /// A host cut at its label boundaries: `hashes[0]` is the last label, `[count - 1]` the host.
 struct host_suffixes {
   std::uint64_t hashes[max_labels];
-  std::uint16_t starts[max_labels];
+  std::uint32_t starts[max_labels];
   std::size_t count = 0;
 
   void compute(std::string_view text, std::size_t begin, std::size_t end) noexcept {
@@ -110,7 +109,7 @@ struct host_suffixes {
       const auto c = static_cast<unsigned char>(text[i]);
       if (c == '.' && count < max_labels - 1) {
         hashes[count] = h;
-        starts[count++] = static_cast<std::uint16_t>(i + 1 - begin);
+        starts[count++] = static_cast<std::uint32_t>(i + 1 - begin);
       }
       h = host_hash_step(h, c);
     }
@@ -390,22 +389,10 @@ bool domains_match(const image::filter& f, const engine_view& e, request_context
   return positive || !(f.flags & image::flag_has_positive_domain);
 }
 
-#ifdef CONSENTRY_BLOCKER_STATS
-}  // namespace
-std::uint64_t stat_probes = 0, stat_hits = 0, stat_candidates = 0, stat_pattern_checks = 0;
-std::uint64_t stat_candidates_by_filter[200000];
-namespace {
-#define STAT(x) (x)
-#else
-#define STAT(x) ((void)0)
-#endif
-
 /// Whether filter `f` matches; `token_start` is where the URL has the token the filter
 /// was found under, or npos when it was found otherwise.
 bool filter_matches(const image::filter& f, const engine_view& e, request_context& ctx,
                     std::size_t token_start) noexcept {
-  STAT(++stat_candidates);
-  STAT(++stat_candidates_by_filter[&f - e.filters]);
   if (!(f.types & ctx.type_bit)) return false;
   constexpr std::uint16_t both = image::flag_first_party | image::flag_third_party;
   if ((f.flags & both) != both) {
@@ -413,8 +400,6 @@ bool filter_matches(const image::filter& f, const engine_view& e, request_contex
   }
   if (f.domain_count && !domains_match(f, e, ctx)) return false;
   if (f.flags & image::flag_plain) return true;
-  STAT(++stat_pattern_checks);
-  STAT(++stat_candidates_by_filter[100000 + (&f - e.filters)]);
   const bool match_case = f.flags & image::flag_match_case;
   if (f.flags & image::flag_regex) return regex::search(e.regex_code + f.pattern_offset, ctx.url, match_case);
   const std::string_view pattern(e.strings + f.pattern_offset, f.pattern_length);
@@ -452,8 +437,8 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
   if (ix.count == 0) return m;
   auto hosts = [&]() {
     for (std::size_t i = ctx.host.count; i-- > 0;) {  // the longest (most specific) host first
-      if (const auto* v = ix.find(image::make_key(image::key_kind::host, ctx.host.hashes[i]))) {
-        if ((m.filter = first_match(*v, e, ctx)) != no_filter) {
+      if (const auto v = ix.find(image::make_key(image::key_kind::host, ctx.host.hashes[i])); v != image::no_value) {
+        if ((m.filter = first_match(v, e, ctx)) != no_filter) {
           m.rule_host_labels = i + 1;
           m.rule_host_start = ctx.host_begin + ctx.host.starts[i];
           return true;
@@ -464,8 +449,8 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
   };
   if (!hosts_last && hosts()) return m;
   auto token = [&](std::uint32_t h, std::size_t start) {
-    if (const auto* v = ix.find(image::make_key(image::key_kind::token, h))) {
-      if ((m.filter = first_match(*v, e, ctx, start)) != no_filter) return true;
+    if (const auto v = ix.find(image::make_key(image::key_kind::token, h)); v != image::no_value) {
+      if ((m.filter = first_match(v, e, ctx, start)) != no_filter) return true;
     }
     return false;
   };
@@ -478,12 +463,13 @@ realm_match search_realm(const index_view& ix, const engine_view& e, request_con
     return m;
   }
   for (std::size_t i = 0; i < ctx.page_count; ++i) {
-    if (const auto* v = ix.find(image::make_key(image::key_kind::page_domain, ctx.page_hashes[i]))) {
-      if ((m.filter = first_match(*v, e, ctx)) != no_filter) return m;
+    if (const auto v = ix.find(image::make_key(image::key_kind::page_domain, ctx.page_hashes[i]));
+        v != image::no_value) {
+      if ((m.filter = first_match(v, e, ctx)) != no_filter) return m;
     }
   }
-  if (const auto* v = ix.find(image::make_key(image::key_kind::any, 0))) {
-    if ((m.filter = first_match(*v, e, ctx)) != no_filter) return m;
+  if (const auto v = ix.find(image::make_key(image::key_kind::any, 0)); v != image::no_value) {
+    if ((m.filter = first_match(v, e, ctx)) != no_filter) return m;
   }
   if (hosts_last && hosts()) return m;
   m.filter = no_filter;
@@ -529,7 +515,7 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
     return fail(image_error_code::inconsistent, "the image records " + std::to_string(h.image_size) +
                                                     " bytes but has " + std::to_string(size) + " (trailing bytes)");
   }
-  if (xxh64(base + image::checksum_begin, size - image::checksum_begin) != h.checksum) {
+  if (image_checksum(base, size) != h.checksum) {
     return fail(image_error_code::bad_checksum, "the image is damaged (checksum mismatch)");
   }
 
@@ -626,34 +612,49 @@ result<blocker, image_error> blocker::load(std::span<const std::uint8_t> bytes) 
   for (std::uint32_t r = 0; r < image::realm_count; ++r) {
     const auto realm = static_cast<image::realm>(r);
     const std::string where = "index " + std::to_string(r);
-    const std::uint32_t header_kind = image::index_section(realm, image::part_header),
-                        directory_kind = image::index_section(realm, image::part_directory),
-                        keys_kind = image::index_section(realm, image::part_keys),
-                        values_kind = image::index_section(realm, image::part_values),
-                        presence_kind = image::index_section(realm, image::part_presence);
+    auto part_kind = [&](image::index_part p) { return image::index_section(realm, p); };
+    const auto header_kind = part_kind(image::part_header);
     if (!expect_size(header_kind, sizeof(image::index_header)) || b.counts_[header_kind] != 1) {
       return inconsistent(where + ": bad header");
     }
     const auto* header = reinterpret_cast<const image::index_header*>(base + b.offsets_[header_kind]);
-    if (header->directory_bits > 24 || b.counts_[directory_kind] != (std::uint64_t{1} << header->directory_bits) + 1 ||
-        !expect_size(directory_kind, 4) || b.counts_[keys_kind] != header->key_count || !expect_size(keys_kind, 8) ||
-        b.counts_[values_kind] != header->key_count || !expect_size(values_kind, 4) ||
-        header->presence_words == 0 || (header->presence_words & (header->presence_words - 1)) != 0 ||
-        b.counts_[presence_kind] != header->presence_words || !expect_size(presence_kind, 8)) {
+    const std::uint32_t keys = header->key_count, words = (keys + 63) / 64;
+    auto sized = [&](image::index_part p, std::uint64_t count, std::size_t element) {
+      return b.counts_[part_kind(p)] == count && expect_size(part_kind(p), element);
+    };
+    if (header->directory_bits > 24 || !sized(image::part_directory, (std::uint64_t{1} << header->directory_bits) + 1, 4) ||
+        !sized(image::part_keys, keys, 8) || header->presence_words == 0 ||
+        (header->presence_words & (header->presence_words - 1)) != 0 ||
+        !sized(image::part_presence, header->presence_words, 8) || !sized(image::part_value_bits, words, 8) ||
+        !sized(image::part_value_ranks, words, 4) || !sized(image::part_values, header->value_count, 4)) {
       return inconsistent(where + ": sizes do not match");
     }
-    const auto* directory = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[directory_kind]);
-    const std::uint32_t buckets = b.counts_[directory_kind];
-    if (directory[0] != 0 || directory[buckets - 1] != header->key_count) return inconsistent(where + ": bad directory");
-    for (std::uint32_t k = 1; k < buckets; ++k) {
-      if (directory[k] < directory[k - 1]) return inconsistent(where + ": bad directory");
+    // Every directory entry within the keys: a lookup then never reads past them.
+    const auto* directory = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_directory)]);
+    const std::uint32_t buckets = b.counts_[part_kind(image::part_directory)];
+    std::uint32_t beyond = 0;
+    for (std::uint32_t k = 0; k < buckets; ++k) beyond |= static_cast<std::uint32_t>(directory[k] > keys);
+    if (beyond || directory[buckets - 1] != keys) return inconsistent(where + ": bad directory");
+    // The ranks count the value bits, so a key's value index is always within the values.
+    const auto* bits = reinterpret_cast<const std::uint64_t*>(base + b.offsets_[part_kind(image::part_value_bits)]);
+    const auto* ranks = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_value_ranks)]);
+    std::uint64_t rank = 0;
+    for (std::uint32_t w = 0; w < words; ++w) {
+      if (ranks[w] != rank) return inconsistent(where + ": bad value ranks");
+      rank += static_cast<std::uint64_t>(std::popcount(bits[w]));
+    }
+    if (rank != header->value_count || (keys % 64 != 0 && words > 0 && (bits[words - 1] >> (keys % 64)) != 0)) {
+      return inconsistent(where + ": bad value bits");
     }
     // The vendor realm's filters are read with their vendor: each must have one.
     const auto filter_ok = [&](std::uint32_t id) {
       return id < filter_count && (realm != image::realm::vendor || filters[id].vendor != image::no_vendor);
     };
-    const auto* values = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[values_kind]);
-    for (std::uint32_t k = 0; k < header->key_count; ++k) {
+    if (header->common_value != image::no_value && !filter_ok(header->common_value)) {
+      return inconsistent(where + ": common filter out of bounds");
+    }
+    const auto* values = reinterpret_cast<const std::uint32_t*>(base + b.offsets_[part_kind(image::part_values)]);
+    for (std::uint32_t k = 0; k < header->value_count; ++k) {
       const std::uint32_t value = values[k];
       if (!(value & image::postings_bit)) {
         if (!filter_ok(value)) return inconsistent(where + ": filter out of bounds");
@@ -698,20 +699,15 @@ void blocker_access::prepare(page_context& p, std::string_view page_url) noexcep
   // `name.*` for every name above the public suffix: `example.*` for www.example.co.uk.
   const std::size_t suffix_start = suffixes.starts[suffix_labels - 1];
   std::uint64_t h = host_hash_step(host_hash_step(host_hash_seed, '*'), '.');
-  // At most max_labels of them: a host may have more dots than that (empty labels
-  // included), and no entity list names a name that long.
-  for (std::size_t i = suffix_start - 1; i-- > 0;) {
+  for (std::size_t i = suffix_start - 1; i-- > 0 && p.entity_count_ < page_context::max_labels - 1;) {
     const auto c = static_cast<unsigned char>(p.host_[i]);
-    if (c == '.') {
-      if (p.entity_count_ == page_context::max_labels) return;
-      p.entity_hashes_[p.entity_count_++] = h;
-    }
+    if (c == '.') p.entity_hashes_[p.entity_count_++] = h;
     h = host_hash_step(h, c);
   }
-  if (p.entity_count_ < page_context::max_labels) p.entity_hashes_[p.entity_count_++] = h;
+  p.entity_hashes_[p.entity_count_++] = h;
 }
 
-page_context::page_context(std::string_view page_url) noexcept { blocker_access::prepare(*this, page_url); }
+void page_context::assign(std::string_view page_url) noexcept { blocker_access::prepare(*this, page_url); }
 
 verdict blocker::match(std::string_view url, request_type type, std::string_view page_url) const noexcept {
   return match(url, type, page_context(page_url));

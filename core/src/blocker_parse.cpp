@@ -349,6 +349,31 @@ void set_pattern(std::string_view pattern, parsed_filter& f) {
   f.anchor = image::left_anchor::host_end;
 }
 
+/// Whether `options` starts like an option list: a name of letters, digits, `-` and `_`,
+/// perhaps negated, up to `,`, `=` or the end.
+bool looks_like_options(std::string_view options) noexcept {
+  std::size_t i = 0;
+  if (i < options.size() && options[i] == '~') ++i;
+  const std::size_t name_start = i;
+  while (i < options.size() && ((options[i] >= 'a' && options[i] <= 'z') || (options[i] >= 'A' && options[i] <= 'Z') ||
+                                (options[i] >= '0' && options[i] <= '9') || options[i] == '-' || options[i] == '_')) {
+    ++i;
+  }
+  return i > name_start && (i == options.size() || options[i] == ',' || options[i] == '=');
+}
+
+/// Where the options of a rule start (its `$`), or npos. A regex rule (`/…/`) may hold a
+/// `$` of its own: its options follow a `$` right after its closing slash.
+std::size_t options_start(std::string_view text) noexcept {
+  if (text.size() > 2 && text.front() == '/') {
+    for (std::size_t at = text.rfind("/$"); at != std::string_view::npos && at > 0; at = text.rfind("/$", at - 1)) {
+      if (looks_like_options(text.substr(at + 2))) return at + 1;
+    }
+    if (text.back() == '/') return std::string_view::npos;
+  }
+  return text.rfind('$');
+}
+
 }  // namespace
 
 parsed_line parse_rule_line(std::string_view raw, bool vendor_pattern) {
@@ -384,17 +409,10 @@ parsed_line parse_rule_line(std::string_view raw, bool vendor_pattern) {
   }
   std::string_view pattern = text, options;
   bool has_options = false;
-  if (auto dollar = text.rfind('$'); dollar != std::string_view::npos) {
-    pattern = text.substr(0, dollar);
-    options = text.substr(dollar + 1);
+  if (auto split = options_start(text); split != std::string_view::npos) {
+    pattern = text.substr(0, split);
+    options = text.substr(split + 1);
     has_options = true;
-    const bool regex_line = text.size() > 2 && text.front() == '/' && text.back() == '/';
-    const bool regex_pattern = pattern.size() > 2 && pattern.front() == '/' && pattern.back() == '/';
-    if (regex_line && !regex_pattern) {  // the `$` is the regex's own
-      pattern = text;
-      options = {};
-      has_options = false;
-    }
   }
   if (has_options && !parse_options(options, f, out)) return out;
   for (char c : pattern) {

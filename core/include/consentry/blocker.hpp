@@ -141,7 +141,9 @@ struct verdict {
 class page_context {
  public:
   page_context() = default;
-  explicit page_context(std::string_view page_url) noexcept;
+  explicit page_context(std::string_view page_url) noexcept { assign(page_url); }
+  /// Prepares the context for another page, in place.
+  void assign(std::string_view page_url) noexcept;
   std::string_view host() const noexcept { return host_; }
 
  private:
@@ -206,7 +208,7 @@ class blocker {
  private:
   friend struct blocker_access;
   // Where each section starts and how many elements it holds, by section kind.
-  static constexpr std::size_t max_sections = 32;
+  static constexpr std::size_t max_sections = 48;
   std::uint32_t offsets_[max_sections] = {};
   std::uint32_t counts_[max_sections] = {};
   const std::uint8_t* base_ = nullptr;

@@ -15,19 +15,21 @@ static_assert(std::endian::native == std::endian::little, "the rules image is re
 inline constexpr char magic[8] = {'C', 'N', 'S', 'R', 'U', 'L', 'E', 'S'};
 inline constexpr std::uint32_t format_version = 1;
 
-/// The first 40 bytes. The checksum (XXH64, seed 0) covers every byte after it, so a
-/// flipped byte anywhere but in the magic, version, size or checksum is a bad checksum,
-/// and those four are refused by their own check.
+/// The first 40 bytes. The checksum is XXH64 of every byte after the checksum field,
+/// seeded with XXH64 of the 24 bytes before it: it covers the whole image but itself.
+/// The magic and the version are checked first, so that a foreign or newer image says so.
 struct header {
   char magic[8];
   std::uint32_t format_version;
-  std::uint32_t section_count;
+  std::uint32_t reserved;
   std::uint64_t image_size;
   std::uint64_t checksum;
-  std::uint64_t reserved;
+  std::uint32_t section_count;
+  std::uint32_t reserved2;
 };
 static_assert(sizeof(header) == 40);
-inline constexpr std::size_t checksum_begin = offsetof(header, reserved);
+inline constexpr std::size_t checksum_offset = offsetof(header, checksum);
+inline constexpr std::size_t checksum_end = checksum_offset + sizeof(std::uint64_t);
 
 /// Follows the header, one entry per section.
 struct section_entry {
@@ -47,10 +49,22 @@ enum class section : std::uint32_t {
   regex_code,       ///< u32: the regex programs
   vendors,          ///< `vendor_record`
   purposes,         ///< `purpose_record`
-  index_first,      ///< five sections per realm: `index_header`, directory, keys, values, presence
+  index_first,      ///< seven sections per realm, `index_part`
 };
-inline constexpr std::uint32_t index_sections_per_realm = 5;
-enum index_part : std::uint32_t { part_header, part_directory, part_keys, part_values, part_presence };
+/// A realm's index: `index_header`; the directory (u32); the keys (u64, sorted); the
+/// presence filter (u64); which keys have a value of their own (u64 bits) and how many
+/// before each word of those bits (u32); the values (u32) of those keys.
+enum index_part : std::uint32_t {
+  part_header,
+  part_directory,
+  part_keys,
+  part_presence,
+  part_value_bits,
+  part_value_ranks,
+  part_values,
+  index_part_count
+};
+inline constexpr std::uint32_t index_sections_per_realm = index_part_count;
 
 /// Realms are separate indexes so that the small ones (vendors, exceptions) stay in cache.
 enum class realm : std::uint32_t { vendor, block, exception, important, count_ };
@@ -139,20 +153,25 @@ struct purpose_record {
 static_assert(sizeof(purpose_record) == 16);
 
 /// A realm's index: keys sorted, with a directory on their top bits so that a lookup
-/// reads the directory once and then one or two neighbouring keys. In front of it, a
-/// presence filter (a blocked Bloom filter: one 64-bit word per key, two bits in it)
-/// answers most lookups of absent keys from one small, cache-resident array.
+/// reads the directory once and then a few neighbouring keys. In front of it, a presence
+/// filter (a blocked Bloom filter: a 64-bit word per eight keys, two bits per key) answers
+/// most lookups of absent keys from one small, cache-resident array. Most keys (plain
+/// `||host^` rules) hold the realm's common filter and store no value: a bit per key says
+/// which do, and a rank per 64 keys finds the value of those that do.
 struct index_header {
   std::uint32_t key_count;
   std::uint32_t directory_bits;
   std::uint32_t presence_words;  ///< a power of two
+  std::uint32_t value_count;
+  std::uint32_t common_value;    ///< the value of keys without one; no_value if none
   std::uint32_t reserved;
 };
+inline constexpr std::uint32_t no_value = 0xFFFF'FFFFu;
 
 constexpr std::uint64_t presence_mask(std::uint64_t key) noexcept {
   return (std::uint64_t{1} << ((key >> 32) & 63)) | (std::uint64_t{1} << ((key >> 40) & 63));
 }
-static_assert(sizeof(index_header) == 16);
+static_assert(sizeof(index_header) == 24);
 
 /// A value with this bit set refers to a postings list; otherwise it is a filter id.
 inline constexpr std::uint32_t postings_bit = 0x8000'0000u;
@@ -239,7 +258,13 @@ constexpr bool is_separator(unsigned char c) noexcept {
            c == '.' || c == '%');
 }
 
-/// XXH64 (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md), the image's checksum.
+/// XXH64 (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md).
 std::uint64_t xxh64(const unsigned char* data, std::size_t size, std::uint64_t seed = 0) noexcept;
+
+/// The checksum of an image of `size` bytes (at least a header), as its header records it.
+inline std::uint64_t image_checksum(const unsigned char* data, std::size_t size) noexcept {
+  const std::uint64_t seed = xxh64(data, image::checksum_offset, 0);
+  return xxh64(data + image::checksum_end, size - image::checksum_end, seed);
+}
 
 }  // namespace consentry::detail
