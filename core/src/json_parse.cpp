@@ -55,9 +55,15 @@ class strict_builder {
     if (message_.empty()) {
       // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 2: …";
       // keep what follows the position, which parse_json reports in its own form.
+      // Others (a number out of range) read "[json.exception.out_of_range.406] number overflow …".
       std::string what = error.what();
-      const auto colon = what.find(": ");
-      message_ = colon == std::string::npos ? what : what.substr(colon + 2);
+      if (what.starts_with("[json.exception.parse_error")) {
+        const auto colon = what.find(": ");
+        if (colon != std::string::npos) what = what.substr(colon + 2);
+      } else if (const auto bracket = what.find("] "); what.starts_with("[json.exception.") && bracket != std::string::npos) {
+        what = what.substr(bracket + 2);
+      }
+      message_ = std::move(what);
       syntax_offset_ = position > 0 ? position - 1 : 0;
       syntax_ = true;
     }

@@ -26,6 +26,7 @@ void read_json(const json& j, localized_text& out, json_io::read_context& contex
   if (j.empty()) context.error("expected at least one language");
   out.values.clear();
   for (const auto& [language, text] : j.items()) {
+    if (context.saturated()) break;
     json_io::read_context::scope at(context, language);
     if (!detail::is_language_tag(language)) {
       context.error("\"" + language + "\" is not a BCP 47 language tag such as \"en\" or \"fr-CA\"");
@@ -88,8 +89,14 @@ class validator {
   }
 
  private:
+  // Capped as the reader's are: a document can repeat one mistake a million times.
   void error(std::string pointer, std::string message) {
+    if (errors_ >= max_errors_reported) return;
     sink_.push_back({std::string(file_), std::move(pointer), severity::error, std::move(message)});
+    if (++errors_ == max_errors_reported) {
+      sink_.push_back({std::string(file_), "", severity::error,
+                       "stopped after " + std::to_string(max_errors_reported) + " errors"});
+    }
   }
   void warning(std::string pointer, std::string message) {
     sink_.push_back({std::string(file_), std::move(pointer), severity::warning, std::move(message)});
@@ -292,6 +299,7 @@ class validator {
   std::string_view file_;
   diagnostics& sink_;
   std::set<std::string> section_ids_, purpose_ids_, vendor_ids_, category_ids_;
+  std::size_t errors_ = 0;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Inputs are copied into exact-size buffers so that AddressSanitizer catches over-reads.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>

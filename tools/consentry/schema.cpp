@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "consentry/json_schema.hpp"
 #include "consentry/policy.hpp"
+#include "consentry/receipt.hpp"
 #include "files.hpp"
 
 namespace consentry::cli {
@@ -18,7 +19,7 @@ const command schema_command{
     "schema", "print the JSON Schema of a document type (policy, ...)",
     "consentry schema NAME [-o FILE]\n\n"
     "Prints the JSON Schema (draft 2020-12) of the document NAME, or writes it to FILE.\n"
-    "Names: policy.",
+    "Names: policy, receipt.",
     run};
 const registrar registered(schema_command);
 
@@ -27,6 +28,10 @@ const std::map<std::string, std::function<json()>>& schemas() {
       {"policy",
        [] {
          return json_io::document_schema<policy>("Consentry policy document");
+       }},
+      {"receipt",
+       [] {
+         return json_io::document_schema<receipt>("Consentry consent receipt (the payload of its JWS)");
        }},
   };
   return all;

@@ -1,6 +1,7 @@
 // File access for the native programs (the core itself does no I/O).
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -13,8 +14,11 @@ struct file_error {
   std::string message;
 };
 
-/// The whole file, or an error naming the file and the system's reason.
-result<std::string, file_error> read_file(const std::string& path);
+/// The whole file, or an error naming the file and the system's reason. At most
+/// `max_bytes` are read, so a huge file costs no more than the limit; a caller that
+/// passes its limit plus one can tell "over the limit" from "exactly at it".
+result<std::string, file_error> read_file(const std::string& path,
+                                          std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
 /// Writes `contents` to `path` through a temporary file and a rename, so that a
 /// reader never sees half a file.

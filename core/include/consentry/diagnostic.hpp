@@ -2,6 +2,7 @@
 // command line, the server and the browser can all say where and what.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,14 @@ struct diagnostic {
 
 using diagnostics = std::vector<diagnostic>;
 
+/// Readers and validators stop after this many errors, as compilers do, with one
+/// last error that says so.
+inline constexpr std::size_t max_errors_reported = 100;
+
 /// `file:location: error: message`, the form compilers use, so editors can jump to it.
+/// Always one line of valid UTF-8: control characters and bytes that are not UTF-8
+/// (RFC 3629) are written as `\xNN`, so quoted input cannot split a finding or reach
+/// the terminal as an escape sequence.
 std::string format(const diagnostic& d);
 
 bool has_errors(const diagnostics& list) noexcept;

@@ -7,7 +7,8 @@
 //    `std::set` member may be absent and is then empty; every other member is required;
 //  - strings must not be empty (use std::optional for "may be missing");
 //  - an unknown member is an error, with the nearest known name suggested;
-//  - every problem is reported, each with its JSON pointer, not only the first.
+//  - every problem is reported, each with its JSON pointer, not only the first, up to
+//    `max_errors_reported`: then reading stops with one line that says so.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,18 @@ class read_context {
  public:
   read_context(std::string file, diagnostics& sink) : file_(std::move(file)), sink_(sink) {}
 
-  void error(std::string message) { report(severity::error, std::move(message)); }
+  /// Records an error; past `max_errors_reported` the reader is saturated and stops,
+  /// so that a file wrong throughout (a million bad array elements) costs neither
+  /// gigabytes of diagnostics nor minutes.
+  void error(std::string message) {
+    if (saturated()) return;
+    report(severity::error, std::move(message));
+    if (++errors_ == max_errors_reported) {
+      sink_.push_back({file_, "", severity::error,
+                       "stopped after " + std::to_string(max_errors_reported) + " errors"});
+    }
+  }
+  bool saturated() const noexcept { return errors_ >= max_errors_reported; }
   void warning(std::string message) { report(severity::warning, std::move(message)); }
   void report(severity level, std::string message) {
     sink_.push_back({file_, pointer_, level, std::move(message)});
@@ -75,6 +87,7 @@ class read_context {
   std::string file_;
   std::string pointer_;
   diagnostics& sink_;
+  std::size_t errors_ = 0;
 };
 
 namespace detail {
@@ -212,15 +225,16 @@ void read(const json& j, T& out, read_context& context) {
   } else if constexpr (detail::is_vector<T>::value) {
     if (!j.is_array()) return context.error(std::string("expected an array, found ") + type_name(j));
     out.clear();
-    out.resize(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i) {
+    // Grown element by element rather than sized up front: a reader that stops at
+    // max_errors_reported never allocates for the millions of elements it skips.
+    for (std::size_t i = 0; i < j.size() && !context.saturated(); ++i) {
       read_context::scope at(context, i);
-      read(j[i], out[i], context);
+      read(j[i], out.emplace_back(), context);
     }
   } else if constexpr (detail::is_set<T>::value) {
     if (!j.is_array()) return context.error(std::string("expected an array, found ") + type_name(j));
     out.clear();
-    for (std::size_t i = 0; i < j.size(); ++i) {
+    for (std::size_t i = 0; i < j.size() && !context.saturated(); ++i) {
       read_context::scope at(context, i);
       typename T::value_type value{};
       read(j[i], value, context);
@@ -230,6 +244,7 @@ void read(const json& j, T& out, read_context& context) {
     if (!j.is_object()) return context.error(std::string("expected an object, found ") + type_name(j));
     out.clear();
     for (const auto& [key, item] : j.items()) {
+      if (context.saturated()) break;
       read_context::scope at(context, key);
       read(item, out[key], context);
     }
@@ -237,6 +252,7 @@ void read(const json& j, T& out, read_context& context) {
     if (!j.is_object()) return context.error(std::string("expected an object, found ") + type_name(j));
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
     boost::mp11::mp_for_each<members>([&](auto member) {
+      if (context.saturated()) return;
       using member_type = std::remove_cvref_t<decltype(out.*member.pointer)>;
       auto found = j.find(member.name);
       if (found == j.end()) {
@@ -250,6 +266,7 @@ void read(const json& j, T& out, read_context& context) {
     });
     const auto names = detail::member_names<T>();
     for (const auto& [key, item] : j.items()) {
+      if (context.saturated()) break;
       bool known = false;
       for (auto name : names) known = known || name == key;
       if (!known) {
@@ -286,7 +303,8 @@ json write(const T& value) {
     boost::mp11::mp_for_each<members>([&](auto member) {
       const auto& field = value.*member.pointer;
       using member_type = std::remove_cvref_t<decltype(field)>;
-      // Absent stays absent, so that writing what was read gives back the same document.
+      // An absent optional stays absent; empty containers are written, so that the two
+      // spellings of one document (member absent, member empty) write and hash the same.
       if constexpr (detail::is_optional<member_type>::value) {
         if (!field) return;
       }

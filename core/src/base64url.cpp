@@ -1,0 +1,95 @@
+// Strict unpadded base64url: one encoding per byte string (RFC 4648 §3.5, §5).
+#include "consentry/base64url.hpp"
+
+#include <array>
+
+namespace consentry {
+namespace {
+
+constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::array<std::int8_t, 256> decode_table = [] {
+  std::array<std::int8_t, 256> table{};
+  for (auto& entry : table) entry = -1;
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  return table;
+}();
+
+template <class Byte>
+std::string encode(const Byte* data, std::size_t size) {
+  std::string out;
+  out.reserve((size * 4 + 2) / 3);
+  std::size_t i = 0;
+  for (; i + 3 <= size; i += 3) {
+    const std::uint32_t group = static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 16 |
+                                static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i + 1])) << 8 |
+                                static_cast<std::uint8_t>(data[i + 2]);
+    out += alphabet[group >> 18 & 63];
+    out += alphabet[group >> 12 & 63];
+    out += alphabet[group >> 6 & 63];
+    out += alphabet[group & 63];
+  }
+  if (size - i == 1) {
+    const std::uint32_t group = static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 16;
+    out += alphabet[group >> 18 & 63];
+    out += alphabet[group >> 12 & 63];
+  } else if (size - i == 2) {
+    const std::uint32_t group = static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i])) << 16 |
+                                static_cast<std::uint32_t>(static_cast<std::uint8_t>(data[i + 1])) << 8;
+    out += alphabet[group >> 18 & 63];
+    out += alphabet[group >> 12 & 63];
+    out += alphabet[group >> 6 & 63];
+  }
+  return out;
+}
+
+result<std::string, base64url_error> fail(std::size_t offset, std::string message) {
+  return result<std::string, base64url_error>(boost::system::in_place_error,
+                                              base64url_error{offset, std::move(message)});
+}
+
+std::string describe(char c) {
+  if (c == '=') return "padding '='";
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return "whitespace";
+  if (c == '+' || c == '/') return std::string("'") + c + "', which is base64, not base64url";
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x21 && byte < 0x7f) return std::string("'") + c + "'";
+  constexpr char hex[] = "0123456789abcdef";
+  return std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15];
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) { return encode(bytes.data(), bytes.size()); }
+
+std::string base64url_encode(std::span<const std::uint8_t> bytes) { return encode(bytes.data(), bytes.size()); }
+
+result<std::string, base64url_error> base64url_decode(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (decode_table[static_cast<unsigned char>(text[i])] < 0) {
+      return fail(i, describe(text[i]) + " is not in the base64url alphabet (RFC 4648 §5, unpadded)");
+    }
+  }
+  if (text.size() % 4 == 1) {
+    return fail(text.size() - 1, "a length of " + std::to_string(text.size()) + " is impossible in base64url");
+  }
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    bits = bits << 6 | static_cast<std::uint32_t>(decode_table[static_cast<unsigned char>(c)]);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>(bits >> count & 0xff);
+    }
+  }
+  // 2 or 4 bits are left over after a partial group; a canonical encoder sets them to zero.
+  if ((bits & ((1u << count) - 1)) != 0) {
+    return fail(text.size() - 1, "non-zero bits after the last byte: not the canonical encoding (RFC 4648 §3.5)");
+  }
+  return result<std::string, base64url_error>(boost::system::in_place_value, std::move(out));
+}
+
+}  // namespace consentry

@@ -1,0 +1,232 @@
+// RFC 8785 serialisation of a parsed JSON value: sorting by UTF-16 code units and
+// escaping as ECMAScript's JSON.stringify does, with numbers from number_to_string.
+#include "consentry/jcs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace consentry {
+namespace {
+
+using error_result = result<std::string, json_parse_error>;
+
+/// The code point starting at `text[i]` if `text` holds well-formed UTF-8 there
+/// (RFC 3629 §4: no overlong forms, no surrogates, at most U+10FFFF); advances `i`.
+bool next_code_point(std::string_view text, std::size_t& i, char32_t& out) noexcept {
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) {
+    out = lead;
+    ++i;
+    return true;
+  }
+  std::size_t length = 0;
+  char32_t minimum = 0;
+  if ((lead & 0xe0) == 0xc0) {
+    length = 2, minimum = 0x80, out = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3, minimum = 0x800, out = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4, minimum = 0x10000, out = lead & 0x07;
+  } else {
+    return false;
+  }
+  if (text.size() - i < length) return false;
+  for (std::size_t j = 1; j < length; ++j) {
+    if ((byte(i + j) & 0xc0) != 0x80) return false;
+    out = out << 6 | (byte(i + j) & 0x3f);
+  }
+  if (out < minimum || out > 0x10ffff || (out >= 0xd800 && out <= 0xdfff)) return false;
+  i += length;
+  return true;
+}
+
+/// Appends `text` as a JSON string (RFC 8785 §3.2.2.2); false if it is not UTF-8.
+bool append_string(std::string& out, std::string_view text) {
+  constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t start = i;
+      char32_t ignored;
+      if (!next_code_point(text, i, ignored)) return false;
+      out.append(text.substr(start, i - start));
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return true;
+}
+
+/// A member name as UTF-16 code units, the order RFC 8785 §3.2.3 sorts by.
+bool to_utf16(std::string_view name, std::u16string& out) {
+  out.clear();
+  std::size_t i = 0;
+  while (i < name.size()) {
+    char32_t c;
+    if (!next_code_point(name, i, c)) return false;
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      out += static_cast<char16_t>(0xd800 + (c >> 10));
+      out += static_cast<char16_t>(0xdc00 + (c & 0x3ff));
+    } else {
+      out += static_cast<char16_t>(c);
+    }
+  }
+  return true;
+}
+
+void append_pointer_token(std::string& pointer, std::string_view token) {
+  pointer += '/';
+  for (char c : token) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
+}
+
+class writer {
+ public:
+  explicit writer(std::size_t max_depth) : max_depth_(max_depth) {}
+
+  bool write(const json& value, std::size_t depth) {
+    switch (value.type()) {
+      case json::value_t::null: out_ += "null"; return true;
+      case json::value_t::boolean: out_ += value.get<bool>() ? "true" : "false"; return true;
+      // Integers are the doubles they denote, beyond 2^53 too (RFC 8785 §3.2.2.3, I-JSON).
+      case json::value_t::number_integer:
+        out_ += number_to_string(static_cast<double>(value.get<std::int64_t>()));
+        return true;
+      case json::value_t::number_unsigned:
+        out_ += number_to_string(static_cast<double>(value.get<std::uint64_t>()));
+        return true;
+      case json::value_t::number_float: {
+        const double x = value.get<double>();
+        if (!std::isfinite(x)) {
+          return fail(std::string(std::isnan(x) ? "NaN" : "an infinity") +
+                      " is not a JSON number and has no canonical form (RFC 8785 §3.2.2.3)");
+        }
+        out_ += number_to_string(x);
+        return true;
+      }
+      case json::value_t::string:
+        if (!append_string(out_, value.get_ref<const std::string&>())) return fail("string is not valid UTF-8");
+        return true;
+      case json::value_t::array: {
+        if (depth >= max_depth_) return fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
+        out_ += '[';
+        std::size_t index = 0;
+        for (const auto& item : value) {
+          if (index > 0) out_ += ',';
+          const auto size = pointer_.size();
+          append_pointer_token(pointer_, std::to_string(index++));
+          if (!write(item, depth + 1)) return false;
+          pointer_.resize(size);
+        }
+        out_ += ']';
+        return true;
+      }
+      case json::value_t::object: return write_object(value, depth);
+      case json::value_t::binary: return fail("a binary value is not JSON");
+      case json::value_t::discarded: return fail("a discarded value is not JSON");
+    }
+    return fail("unknown value type");
+  }
+
+  std::string& text() noexcept { return out_; }
+  const std::string& pointer() const noexcept { return pointer_; }
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  bool write_object(const json& value, std::size_t depth) {
+    if (depth >= max_depth_) return fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
+    struct member {
+      std::u16string key;
+      const std::string* name;
+      const json* value;
+    };
+    std::vector<member> members;
+    members.reserve(value.size());
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      member m{{}, &it.key(), &it.value()};
+      if (!to_utf16(it.key(), m.key)) {
+        append_pointer_token(pointer_, it.key());
+        return fail("member name is not valid UTF-8");
+      }
+      members.push_back(std::move(m));
+    }
+    // nlohmann keeps names in UTF-8 byte order, which differs from UTF-16 order only
+    // between U+E000–U+FFFF and the supplementary planes (RFC 8785 §3.2.3).
+    std::sort(members.begin(), members.end(), [](const member& a, const member& b) { return a.key < b.key; });
+    out_ += '{';
+    bool first = true;
+    for (const auto& m : members) {
+      if (!first) out_ += ',';
+      first = false;
+      append_string(out_, *m.name);
+      out_ += ':';
+      const auto size = pointer_.size();
+      append_pointer_token(pointer_, *m.name);
+      if (!write(*m.value, depth + 1)) return false;
+      pointer_.resize(size);
+    }
+    out_ += '}';
+    return true;
+  }
+
+  bool fail(std::string message) {
+    message_ = std::move(message);
+    return false;
+  }
+
+  std::size_t max_depth_;
+  std::string out_;
+  std::string pointer_;
+  std::string message_;
+};
+
+}  // namespace
+
+result<std::string, json_parse_error> canonicalize_value(const json& value, std::size_t max_depth) {
+  writer w(max_depth);
+  if (!w.write(value, 0)) {
+    json_parse_error error;
+    error.pointer = w.pointer();
+    error.message = w.message();
+    return error_result(boost::system::in_place_error, std::move(error));
+  }
+  return error_result(boost::system::in_place_value, std::move(w.text()));
+}
+
+result<std::string, json_parse_error> canonicalize(std::string_view text, const json_parse_options& options) {
+  auto parsed = parse_json(text, options);
+  if (!parsed) return error_result(boost::system::in_place_error, parsed.error());
+  return canonicalize_value(*parsed, options.max_depth);
+}
+
+}  // namespace consentry
