@@ -1,7 +1,7 @@
 # The two commands of the README, and the builds behind them.
 #   make demo   set up, build, and run the demo
 #   make test   set up, build every target, and run every test
-.PHONY: demo test setup build native wasm asan release bench fuzz clean
+.PHONY: demo test setup build native wasm asan release bench bench-server fuzz clean
 
 JOBS ?= $(shell nproc)
 
@@ -29,6 +29,11 @@ build: native wasm
 test: native wasm asan
 	ctest --preset native
 	ctest --preset asan
+
+# The receipt server's benchmark (bench/server/README.md): an optimised build, then
+# SQLite and PostgreSQL at saturation and at 5,000 receipts/s.
+bench-server: release
+	bench/server/run.sh
 
 demo: native
 	build/native/bin/consentry render policy-data/alopal --format text
