@@ -1,7 +1,7 @@
 # The two commands of the README, and the builds behind them.
 #   make demo   set up, build, and run the demo
 #   make test   set up, build every target, and run every test
-.PHONY: demo test setup build native wasm asan release bench bench-engine fuzz fuzz-build fuzz-ci clean
+.PHONY: demo test setup build native wasm asan release bench bench-engine bench-server fuzz fuzz-build fuzz-ci clean
 
 JOBS ?= $(shell nproc)
 
@@ -45,10 +45,15 @@ test: native wasm asan
 	ctest --preset asan
 
 # Benchmarks beside their peers (bench/README.md): optimised native and wasm builds first.
-bench: bench-engine
+bench: bench-engine bench-server
 
 bench-engine: release wasm
 	node bench/engine/run.mjs
+
+# The receipt server's benchmark (bench/server/README.md): an optimised build, then
+# SQLite and PostgreSQL at saturation and at 5,000 receipts/s.
+bench-server: release
+	bench/server/run.sh
 
 demo: native
 	build/native/bin/consentry render policy-data/alopal --format text

@@ -20,7 +20,7 @@ result<void, device_auth_error> check_device_signature(std::string_view authoriz
   auto token = authorization.substr(device_auth_scheme.size() + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
 
-  auto signed_jws = verify_self_signed(token);
+  auto signed_jws = verify_self_signed(token, device_request_type);
   if (!signed_jws) return device_auth_error{401, "bad-signature", "the request signature: " + signed_jws.error().reason};
   if (signed_jws->thumbprint != device)
     return device_auth_error{403, "wrong-device", "the request is signed by another device's key"};

@@ -3,7 +3,9 @@
 //   Authorization: Consentry-Signature <JWS compact serialisation>
 //
 // The JWS is signed by the device key, carries the public key as `jwk` in its
-// protected header (as receipts do), and its payload is the JSON object
+// protected header as receipts do, with "typ":"consentry-request+jws" (so that no
+// other signed object can pass for a request, RFC 8725 §3.11), and its payload is
+// the JSON object
 //   {"method":"GET","path":"/v1/devices/<thumbprint>/receipts?…","iat":<unix seconds>}
 // naming the request's method and whole target. The server checks the signature,
 // that the key's RFC 7638 thumbprint is the one in the path, that method and
@@ -27,6 +29,7 @@ struct device_auth_error {
 };
 
 inline constexpr std::string_view device_auth_scheme = "Consentry-Signature";
+inline constexpr std::string_view device_request_type = "consentry-request+jws";
 inline constexpr std::chrono::seconds device_auth_window{300};
 
 /// Checks `authorization` (the header's value) for a request of `method` to

@@ -1,16 +1,8 @@
 #include "openssl_util.hpp"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 
 namespace consentry::server {
-
-std::string sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
 
 std::string openssl_error_text() {
   std::string text;

@@ -22,16 +22,16 @@ CREATE TABLE IF NOT EXISTS receipts (
   device           text NOT NULL,
   receipt_hash     text NOT NULL,
   previous_hash    text,
+  chain_link       text NOT NULL UNIQUE,
   policy_id        text NOT NULL,
   policy_hash      text NOT NULL,
   server_time      text NOT NULL,
   jws              text NOT NULL,
   countersignature text NOT NULL,
   UNIQUE (device, receipt_hash),
-  UNIQUE (device, previous_hash),
-  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash)
+  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
+  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
 );
-CREATE UNIQUE INDEX IF NOT EXISTS receipts_first_per_device ON receipts (device) WHERE previous_hash IS NULL;
 CREATE TABLE IF NOT EXISTS tracker_reports (
   day       text NOT NULL,
   policy_id text NOT NULL,
@@ -173,7 +173,8 @@ class postgres_backend final : public storage_backend {
     execute(schema_unlock);
     prepare("next_sequences", "SELECT nextval('consentry_receipt_sequence') FROM generate_series(1, $1::int)");
     prepare("insert", std::string("INSERT INTO receipts (") + receipt_columns +
-                          ") SELECT $1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
+                          ", chain_link) SELECT $1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                          "coalesce($5, 'first:' || $3) "
                           "WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM receipts WHERE device = $3 AND "
                           "receipt_hash = $5) ON CONFLICT DO NOTHING RETURNING sequence_number");
     prepare("find", std::string("SELECT ") + receipt_columns + " FROM receipts WHERE receipt_id = $1");

@@ -1,31 +1,72 @@
-// INTERIM implementation until branch jcs lands the core's verifier: Ed25519 only,
-// no RFC 8785 check. Replaced by calls to the core; the interface stays.
+// The server's side of receipt verification: the core checks the JWS and the receipt
+// (consentry/receipt.hpp), consentry_native checks the signature with OpenSSL; this
+// file only orders those checks and says which status each failure earns.
 #include "receipt_check.hpp"
 
-#include <openssl/evp.h>
-
-#include "consentry/json_parse.hpp"
+#include "consentry/base64url.hpp"
+#include "consentry/hash.hpp"
+#include "consentry/jws.hpp"
+#include "consentry/receipt.hpp"
 #include "files.hpp"
-#include "interim_base64url.hpp"
-#include "openssl_util.hpp"
+#include "openssl_keys.hpp"
 
 namespace consentry::server {
 namespace {
 
-using interim::base64url_decode;
-using interim::base64url_encode;
 using check_result = result<verified_receipt, receipt_rejection>;
 
 receipt_rejection malformed(std::string reason) { return {400, "malformed-receipt", std::move(reason)}; }
 receipt_rejection invalid(std::string kind, std::string reason) { return {422, std::move(kind), std::move(reason)}; }
 
-const std::string* string_member(const json& object, const char* name) {
-  auto found = object.find(name);
-  if (found == object.end() || !found->is_string()) return nullptr;
-  return &found->get_ref<const std::string&>();
+/// Why the core refused a compact JWS, as a status: 400 when it is not a JWS at all
+/// (parts, base64url, JSON), 422 when it is one that breaks a rule (an algorithm
+/// outside the allow-list, `none` included; a key that is not a public key fitting
+/// it; a signature of the wrong length).
+receipt_rejection diagnose_jws(std::string_view compact, const std::string& core_message) {
+  std::string_view parts[3];
+  std::size_t count = 0;
+  for (std::size_t start = 0;;) {
+    const auto dot = compact.find('.', start);
+    if (count == 3) return malformed("the JWS has more than three parts: " + core_message);
+    parts[count++] = compact.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (count != 3)
+    return malformed("the body is not a JWS in compact serialisation (three base64url parts separated by dots)");
+  auto header_bytes = base64url_decode(parts[0]);
+  if (!header_bytes) return malformed("the JWS header is not strict base64url: " + header_bytes.error().message);
+  auto header = parse_json(*header_bytes);
+  if (!header || !header->is_object()) return malformed("the JWS header is not a JSON object");
+  const auto alg = header->find("alg");
+  if (alg == header->end() || !alg->is_string()) return malformed("the JWS header has no \"alg\"");
+  const auto algorithm = jws_algorithm_from_name(alg->get_ref<const std::string&>());
+  if (!algorithm)
+    return invalid("algorithm-not-allowed", "algorithm \"" + alg->get_ref<const std::string&>() +
+                                                "\" is not allowed; receipts are signed with Ed25519 (or EdDSA) or ES256");
+  const auto jwk = header->find("jwk");
+  if (jwk == header->end()) return invalid("bad-key", "the JWS header carries no public key (\"jwk\")");
+  auto key = read_public_jwk(*jwk);
+  if (!key) return invalid("bad-key", "the header's key: " + key.error().message);
+  if (!key_fits(*algorithm, *key)) return invalid("bad-key", "the header's key does not fit algorithm " + alg->get_ref<const std::string&>());
+  if (!base64url_decode(parts[1])) return malformed("the JWS payload is not strict base64url");
+  auto signature = base64url_decode(parts[2]);
+  if (!signature) return malformed("the JWS signature is not strict base64url");
+  if (signature->size() != 64) return invalid("invalid-signature", "the signature does not have the algorithm's length");
+  return malformed("the JWS is not well-formed: " + core_message);
 }
 
 }  // namespace
+
+result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws, std::string_view type) {
+  auto parsed = parse_compact_jws(jws);
+  if (!parsed) return diagnose_jws(jws, parsed.error().message);
+  if (parsed->type != type)
+    return invalid("wrong-type", "the JWS header's \"typ\" must be \"" + std::string(type) + "\"");
+  if (auto signature = native::verify_jws_signature(*parsed); !signature)
+    return invalid("invalid-signature", "the signature does not verify with the header's key");
+  return self_signed_jws{jwk_thumbprint(parsed->key), std::move(parsed->payload)};
+}
 
 result<std::vector<known_policy>, std::string> load_known_policies(const std::vector<std::string>& directories) {
   std::vector<known_policy> policies;
@@ -37,8 +78,11 @@ result<std::vector<known_policy>, std::string> load_known_policies(const std::ve
       for (const auto& d : loaded.error()) message += (one ? " " : "\n  ") + format(d);
       return message;
     }
-    const auto text = to_json(*loaded).dump();
-    policies.push_back({loaded->id, loaded->version, base64url_encode(sha256(text)), directory});
+    auto document = std::make_shared<const policy>(std::move(*loaded));
+    const auto hashes = compute_policy_hashes(*document);
+    if (hashes.policy_hash.empty()) return "cannot hash the policy in " + directory;
+    policies.push_back({document->id, document->version, hashes.policy_hash, hashes.material_hash, directory,
+                        std::move(document)});
   }
   return result<std::vector<known_policy>, std::string>(boost::system::in_place_value, std::move(policies));
 }
@@ -46,67 +90,49 @@ result<std::vector<known_policy>, std::string> load_known_policies(const std::ve
 receipt_checker::receipt_checker(std::vector<known_policy> policies) : policies_(std::move(policies)) {}
 receipt_checker::~receipt_checker() = default;
 
-result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws) {
-  const auto first = jws.find('.');
-  const auto second = first == std::string_view::npos ? first : jws.find('.', first + 1);
-  if (second == std::string_view::npos || jws.find('.', second + 1) != std::string_view::npos)
-    return malformed("the body is not a JWS in compact serialisation (three base64url parts separated by dots)");
-  auto header_bytes = base64url_decode(jws.substr(0, first));
-  auto payload_bytes = base64url_decode(jws.substr(first + 1, second - first - 1));
-  auto signature = base64url_decode(jws.substr(second + 1));
-  if (!header_bytes || !payload_bytes || !signature) return malformed("a part of the JWS is not strict base64url");
-  auto header = parse_json(*header_bytes);
-  if (!header || !header->is_object()) return malformed("the JWS header is not a JSON object");
-  const auto* alg = string_member(*header, "alg");
-  if (!alg) return malformed("the JWS header has no \"alg\"");
-  if (*alg != "Ed25519" && *alg != "EdDSA") return invalid("algorithm-not-allowed", "algorithm \"" + *alg + "\" is not allowed");
-  auto jwk = header->find("jwk");
-  if (jwk == header->end() || !jwk->is_object()) return invalid("bad-key", "the JWS header carries no \"jwk\"");
-  const auto* x = string_member(*jwk, "x");
-  auto raw = x ? base64url_decode(*x) : std::nullopt;
-  if (!raw || raw->size() != 32) return invalid("bad-key", "the header key is not an Ed25519 public key");
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw->data()),
-                                  raw->size()),
-      EVP_PKEY_free);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  const auto input = jws.substr(0, second);
-  if (!key || EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-      EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
-    return invalid("invalid-signature", "the signature does not verify with the header key");
-  return self_signed_jws{base64url_encode(sha256(R"({"crv":"Ed25519","kty":"OKP","x":")" + *x + "\"}")),
-                         std::move(*payload_bytes)};
-}
-
 check_result receipt_checker::verify(std::string_view jws) const {
-  auto signed_jws = verify_self_signed(jws);
-  if (!signed_jws) return signed_jws.error();
-  const auto& thumbprint = signed_jws->thumbprint;
-  auto payload = parse_json(signed_jws->payload);
-  if (!payload || !payload->is_object()) return malformed("the receipt is not a JSON object");
-  verified_receipt out;
-  const auto* id = string_member(*payload, "receipt_id");
-  const auto* principal = string_member(*payload, "principal_id");
-  const auto* policy_id = string_member(*payload, "policy_id");
-  const auto* policy_hash = string_member(*payload, "policy_hash");
-  auto timestamp = payload->find("consent_timestamp");
-  if (!id || !principal || !policy_id || !policy_hash || timestamp == payload->end() ||
-      !timestamp->is_number_integer())
-    return invalid("invalid-receipt", "the receipt lacks a required member");
-  if (*principal != thumbprint)
-    return invalid("key-mismatch", "the header key's thumbprint is not the receipt's principal id");
-  bool known = false;
-  for (const auto& p : policies_) known = known || (p.id == *policy_id && p.hash == *policy_hash);
-  if (!known) return invalid("unknown-policy", "policy \"" + *policy_id + "\" with this hash is not known here");
-  out.receipt_id = *id;
-  out.device = thumbprint;
-  out.receipt_hash = base64url_encode(sha256(jws));
-  if (const auto* previous = string_member(*payload, "previous_receipt_hash")) out.previous_hash = *previous;
-  out.policy_id = *policy_id;
-  out.policy_hash = *policy_hash;
-  out.timestamp = std::chrono::system_clock::time_point(std::chrono::seconds(timestamp->get<std::int64_t>()));
-  return check_result(boost::system::in_place_value, std::move(out));
+  // The form, then the signature, then what the payload says: a changed payload byte
+  // is reported as the broken signature it is (as `consentry receipt verify` does).
+  auto parsed = parse_compact_jws(jws);
+  if (!parsed) return diagnose_jws(jws, parsed.error().message);
+  if (auto signature = native::verify_jws_signature(*parsed); !signature)
+    return invalid("invalid-signature", "the signature does not verify with the header's key");
+
+  auto checked = check_receipt(jws);
+  if (!checked) {
+    // Whose key signed is the one fact worth its own problem type: the rest is
+    // "not a receipt of ours" with the core's words.
+    auto payload = parse_json(parsed->payload);
+    if (payload && payload->is_object()) {
+      const auto principal = payload->find("pii_principal_id");
+      if (principal != payload->end() && principal->is_string() &&
+          principal->get_ref<const std::string&>() != jwk_thumbprint(parsed->key))
+        return invalid("key-mismatch", "the header's key is not the key of the receipt's device (pii_principal_id)");
+    }
+    return invalid("invalid-receipt", checked.error().message);
+  }
+  const auto& r = checked->value;
+
+  const known_policy* same_id = nullptr;
+  for (const auto& p : policies_) {
+    if (p.id != r.notice.id) continue;
+    same_id = &p;
+    if (!check_receipt_policy(r, *p.document, {p.hash, p.material_hash})) {
+      verified_receipt out;
+      out.receipt_id = r.consent_receipt_id;
+      out.device = r.pii_principal_id;
+      out.receipt_hash = checked->hash;
+      out.previous_hash = r.previous_receipt_hash;
+      out.policy_id = r.notice.id;
+      out.policy_hash = r.notice.policy_hash;
+      out.timestamp = std::chrono::system_clock::time_point(std::chrono::seconds(r.consent_timestamp));
+      return check_result(boost::system::in_place_value, std::move(out));
+    }
+  }
+  if (!same_id) return invalid("unknown-policy", "policy \"" + r.notice.id + "\" is not one this server accepts");
+  return invalid("unknown-policy", "no version of policy \"" + r.notice.id + "\" known here matches: " +
+                                       *check_receipt_policy(r, *same_id->document,
+                                                             {same_id->hash, same_id->material_hash}));
 }
 
 }  // namespace consentry::server

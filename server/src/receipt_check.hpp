@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "consentry/policy.hpp"
 #include "consentry/result.hpp"
 
 namespace consentry::server {
@@ -41,16 +42,18 @@ struct self_signed_jws {
 };
 
 /// Checks the JWS form, the algorithm allow-list (Ed25519/EdDSA, ES256; never
-/// `none`) and the signature under the header's `jwk`, whatever the payload. Used
-/// for requests signed by a device key as well as for receipts.
-result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws);
+/// `none`), the header's `typ` and the signature under the header's `jwk`, whatever
+/// the payload: requests signed by a device key.
+result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws, std::string_view type);
 
 /// A policy the server accepts receipts for: its id and its hash.
 struct known_policy {
   std::string id;
   std::string version;
-  std::string hash;
+  std::string hash;           ///< policy_hash (consentry/hash.hpp)
+  std::string material_hash;
   std::string directory;
+  std::shared_ptr<const policy> document;
 };
 
 /// Loads each policy directory and computes its hash the way receipts state it.
@@ -65,9 +68,11 @@ class receipt_checker {
   receipt_checker(const receipt_checker&) = delete;
   receipt_checker& operator=(const receipt_checker&) = delete;
 
-  /// Signature, algorithm allow-list, header key against the thumbprint, canonical
-  /// payload, known policy id and hash. The chain's link to the stored previous
-  /// receipt, and the time window, are the caller's (they need the database and the clock).
+  /// The JWS form and algorithm allow-list, the signature, the receipt itself (RFC 8785
+  /// canonical payload, the header key being its principal, its own consistency) and
+  /// its policy: id, version, policy and material hashes of a policy loaded here. The
+  /// link to the stored previous receipt and the time window are the caller's (they
+  /// need the database and the clock).
   result<verified_receipt, receipt_rejection> verify(std::string_view jws) const;
 
   const std::vector<known_policy>& policies() const noexcept { return policies_; }

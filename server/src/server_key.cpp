@@ -12,14 +12,14 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "consentry/base64url.hpp"
+#include "consentry/jws.hpp"
 #include "files.hpp"
-#include "interim_base64url.hpp"
 #include "openssl_util.hpp"
 
 namespace consentry::server {
 namespace {
 
-using interim::base64url_encode;
 using key_result = result<server_key, std::string>;
 
 std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
@@ -99,11 +99,13 @@ key_result server_key::load_or_create(const std::string& path) {
     std::fprintf(stderr, "consentry-server: warning: the key file %s is readable by others (mode %03o)\n",
                  path.c_str(), static_cast<unsigned>(status.st_mode & 0777));
 
-  const auto x = base64url_encode(raw_public_key(loaded));
-  // RFC 7638 §3.2: the required members only, in lexicographic order, no whitespace.
-  key.key_id_ = base64url_encode(sha256(R"({"crv":"Ed25519","kty":"OKP","x":")" + x + "\"}"));
-  key.jwk_ = R"({"alg":"Ed25519","crv":"Ed25519","kid":")" + key.key_id_ + R"(","kty":"OKP","use":"sig","x":")" + x +
-             "\"}";
+  const public_jwk jwk{"OKP", "Ed25519", base64url_encode(raw_public_key(loaded)), std::nullopt};
+  key.key_id_ = jwk_thumbprint(jwk);  // RFC 7638, as receipts name their device keys
+  auto published = to_json(jwk);
+  published["kid"] = key.key_id_;
+  published["alg"] = "Ed25519";
+  published["use"] = "sig";
+  key.jwk_ = published.dump();
   return key_result(boost::system::in_place_value, std::move(key));
 }
 

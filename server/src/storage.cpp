@@ -1,6 +1,8 @@
 // The group-commit engine in front of either backend: one writer thread batches
-// every waiting receipt into one synced transaction; one reader thread serves
-// lookups, so that a slow read never delays an acknowledgement.
+// every waiting receipt into one transaction; when the backend's commit does not
+// sync by itself (SQLite), a syncer thread makes committed batches durable while the
+// writer commits the next ones, and only then are they answered. One reader thread
+// serves lookups, so that a slow read never delays an acknowledgement.
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -41,10 +43,16 @@ using read_job = std::function<void(storage_backend*)>;
 class queued_storage final : public storage {
  public:
   queued_storage(std::unique_ptr<storage_backend> writer, std::unique_ptr<storage_backend> reader,
-                 countersigner sign, storage_options options)
-      : write_db_(std::move(writer)), read_db_(std::move(reader)), sign_(std::move(sign)), options_(options) {
+                 std::unique_ptr<storage_backend> maintenance, countersigner sign, storage_options options)
+      : write_db_(std::move(writer)),
+        read_db_(std::move(reader)),
+        maintenance_db_(std::move(maintenance)),
+        sign_(std::move(sign)),
+        options_(options) {
     writer_ = std::thread([this] { write_loop(); });
     reader_ = std::thread([this] { read_loop(); });
+    if (!write_db_->commits_are_durable()) syncer_ = std::thread([this] { sync_loop(); });
+    if (maintenance_db_) maintainer_ = std::thread([this] { maintenance_loop(); });
   }
 
   ~queued_storage() override { stop(); }
@@ -114,8 +122,16 @@ class queued_storage final : public storage {
     }
     write_ready_.notify_all();
     read_ready_.notify_all();
+    maintenance_wake_.notify_all();
     if (writer_.joinable()) writer_.join();
+    {
+      std::lock_guard lock(mutex_);
+      writer_done_ = true;
+    }
+    sync_ready_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
     if (reader_.joinable()) reader_.join();
+    if (maintainer_.joinable()) maintainer_.join();
   }
 
  private:
@@ -131,48 +147,105 @@ class queued_storage final : public storage {
     job(nullptr);
   }
 
-  void write_loop() {
-    std::vector<write_job> batch;
+  /// A committed batch, waiting to be answered.
+  struct committed_batch {
+    std::vector<write_job> receipts;
     std::vector<report_job> reports;
+    bool failed = false;
+  };
+
+  void write_loop() {
     for (;;) {
+      committed_batch batch;
       {
         std::unique_lock lock(mutex_);
         write_ready_.wait(lock, [&] { return stopping_ || !writes_.empty() || !reports_.empty(); });
         if (writes_.empty() && reports_.empty()) return;  // stopping, and everything is answered
         const auto take = std::min(writes_.size(), options_.max_batch);
-        batch.clear();
         for (std::size_t i = 0; i < take; ++i) {
-          batch.push_back(std::move(writes_.front()));
+          batch.receipts.push_back(std::move(writes_.front()));
           writes_.pop_front();
         }
-        reports.clear();
         while (!reports_.empty()) {
-          reports.push_back(std::move(reports_.front()));
+          batch.reports.push_back(std::move(reports_.front()));
           reports_.pop_front();
         }
       }
       std::vector<write_item*> items;
       std::vector<report_item*> report_items;
-      for (auto& job : batch) items.push_back(&job.item);
-      for (auto& job : reports) report_items.push_back(&job.item);
+      for (auto& job : batch.receipts) items.push_back(&job.item);
+      for (auto& job : batch.reports) report_items.push_back(&job.item);
       const auto server_time = format_server_time(std::chrono::system_clock::now());
       try {
         write_db_->write(items, report_items, sign_, server_time);
         batches_.fetch_add(1, std::memory_order_relaxed);
       } catch (const std::exception& error) {
-        errors_.fetch_add(1, std::memory_order_relaxed);
-        std::fprintf(stderr, "consentry-server: storage: %s\n", error.what());
-        for (auto* item : items) item->outcome = {store_status::unavailable, std::nullopt, error.what()};
-        for (auto* item : report_items) item->durable = false;
+        fail(batch, error.what());
       }
-      std::uint64_t created = 0;
-      for (auto& job : batch) {
-        if (job.item.outcome.status == store_status::created) ++created;
-        job.done(std::move(job.item.outcome));
+      if (batch.failed || write_db_->commits_are_durable()) {
+        answer(batch);
+        continue;
       }
-      stored_.fetch_add(created, std::memory_order_relaxed);
-      for (auto& job : reports) job.done(job.item.durable);
+      {
+        std::lock_guard lock(mutex_);
+        unsynced_.push_back(std::move(batch));
+      }
+      sync_ready_.notify_one();
     }
+  }
+
+  /// One sync covers every batch committed before it began: the more batches wait,
+  /// the fewer syncs per receipt.
+  void sync_loop() {
+    for (;;) {
+      std::vector<committed_batch> batches;
+      {
+        std::unique_lock lock(mutex_);
+        sync_ready_.wait(lock, [&] { return writer_done_ || !unsynced_.empty(); });
+        if (unsynced_.empty()) return;
+        batches.swap(unsynced_);
+      }
+      try {
+        write_db_->sync();
+      } catch (const std::exception& error) {
+        for (auto& batch : batches) fail(batch, error.what());
+      }
+      for (auto& batch : batches) answer(batch);
+    }
+  }
+
+  void maintenance_loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      maintenance_wake_.wait_for(lock, std::chrono::milliseconds(100));
+      if (stopping_) break;
+      lock.unlock();
+      try {
+        maintenance_db_->maintain();
+      } catch (const std::exception& error) {
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        std::fprintf(stderr, "consentry-server: storage maintenance: %s\n", error.what());
+      }
+      lock.lock();
+    }
+  }
+
+  void fail(committed_batch& batch, const char* why) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    std::fprintf(stderr, "consentry-server: storage: %s\n", why);
+    batch.failed = true;
+    for (auto& job : batch.receipts) job.item.outcome = {store_status::unavailable, std::nullopt, why};
+    for (auto& job : batch.reports) job.item.durable = false;
+  }
+
+  void answer(committed_batch& batch) {
+    std::uint64_t created = 0;
+    for (auto& job : batch.receipts) {
+      if (job.item.outcome.status == store_status::created) ++created;
+      job.done(std::move(job.item.outcome));
+    }
+    stored_.fetch_add(created, std::memory_order_relaxed);
+    for (auto& job : batch.reports) job.done(job.item.durable);
   }
 
   void read_loop() {
@@ -197,12 +270,17 @@ class queued_storage final : public storage {
 
   std::unique_ptr<storage_backend> write_db_;
   std::unique_ptr<storage_backend> read_db_;
+  std::unique_ptr<storage_backend> maintenance_db_;
   countersigner sign_;
   storage_options options_;
 
   mutable std::mutex mutex_;
   std::condition_variable write_ready_;
   std::condition_variable read_ready_;
+  std::condition_variable sync_ready_;
+  std::condition_variable maintenance_wake_;
+  std::vector<committed_batch> unsynced_;
+  bool writer_done_ = false;
   std::deque<write_job> writes_;
   std::deque<report_job> reports_;
   std::deque<read_job> reads_;
@@ -212,7 +290,9 @@ class queued_storage final : public storage {
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<std::uint64_t> batches_{0};
   std::thread writer_;
+  std::thread syncer_;
   std::thread reader_;
+  std::thread maintainer_;
 };
 
 }  // namespace
@@ -222,15 +302,18 @@ result<std::unique_ptr<storage>, std::string> open_storage(const database_locati
   try {
     std::unique_ptr<storage_backend> writer;
     std::unique_ptr<storage_backend> reader;
+    std::unique_ptr<storage_backend> maintenance;
     if (where.kind == database_kind::sqlite) {
-      writer = open_sqlite_backend(where.target, options);
-      reader = open_sqlite_backend(where.target, options);
+      writer = open_sqlite_backend(where.target, options, sqlite_role::writer);
+      reader = open_sqlite_backend(where.target, options, sqlite_role::reader);
+      maintenance = open_sqlite_backend(where.target, options, sqlite_role::maintenance);
     } else {
       writer = open_postgres_backend(where.target, options);
       reader = open_postgres_backend(where.target, options);
     }
     std::unique_ptr<storage> opened =
-        std::make_unique<queued_storage>(std::move(writer), std::move(reader), std::move(sign), options);
+        std::make_unique<queued_storage>(std::move(writer), std::move(reader), std::move(maintenance),
+                                         std::move(sign), options);
     return result<std::unique_ptr<storage>, std::string>(boost::system::in_place_value, std::move(opened));
   } catch (const std::exception& error) {
     return std::string(error.what());

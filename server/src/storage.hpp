@@ -1,12 +1,15 @@
 // Durable storage of receipts and tracker reports, behind one interface with two
 // backends: SQLite (one file, the default) and PostgreSQL (several servers, one
 // database). Idempotency and the chain are the database's constraints, not memory:
-//   receipt_id unique                     — the same receipt is stored once
-//   (device, previous_hash) unique        — a receipt has at most one successor
-//   (device) unique where no previous     — a device has one first receipt
-//   (device, previous_hash) → (device, receipt_hash)  — a successor's previous exists
-// Writes are group-committed: one writer thread takes every waiting receipt, stores
-// them in one transaction and syncs it, and only then are any of them answered.
+//   receipt_id unique                  — the same receipt is stored once
+//   chain_link unique, where chain_link is the previous hash, or "first:<device>"
+//                                      — a receipt has at most one successor, and a
+//                                        device one first receipt
+//   (device, previous_hash) → (device, receipt_hash)
+//                                      — a successor's previous receipt is stored,
+//                                        and is the same device's
+// Writes are group-committed: one writer thread takes every waiting receipt and
+// stores them in one transaction, which is durable before any of them is answered.
 #pragma once
 
 #include <chrono>

@@ -37,9 +37,21 @@ class storage_backend {
   virtual std::optional<stored_receipt> find(const std::string& receipt_id) = 0;
   virtual std::vector<stored_receipt> chain(const std::string& device, std::int64_t after, std::size_t limit) = 0;
   virtual void ping() = 0;
+
+  /// False when a commit returns before it is durable, and sync() makes it so: the
+  /// sync then runs on a thread of its own, while the writer commits the next batch.
+  virtual bool commits_are_durable() const { return true; }
+  /// Makes every transaction committed so far durable. Called concurrently with
+  /// write(), so it must not use the connection. Throws storage_error.
+  virtual void sync() {}
+  /// Housekeeping on a connection of its own, every 100 ms (SQLite: checkpoints).
+  virtual void maintain() {}
 };
 
-std::unique_ptr<storage_backend> open_sqlite_backend(const std::string& path, const storage_options& options);
+enum class sqlite_role { writer, reader, maintenance };
+
+std::unique_ptr<storage_backend> open_sqlite_backend(const std::string& path, const storage_options& options,
+                                                     sqlite_role role);
 std::unique_ptr<storage_backend> open_postgres_backend(const std::string& url, const storage_options& options);
 
 }  // namespace consentry::server

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { compactVerify, importJWK } from 'jose';
 
 import { backend, freshDatabase, postReceipt, request, sleep, sql, startServer } from './lib/harness.mjs';
-import { acceptedPolicy, b64u, canonical, issue, newDevice, receiptPayload, signRaw, signRequest } from './lib/receipts.mjs';
+import { acceptedPolicy, b64u, canonical, issue, newDevice, receiptPayload, receiptType, signRaw, signRequest } from './lib/receipts.mjs';
 
 const origin = 'https://shop.example';
 let server;
@@ -30,7 +30,7 @@ async function verifyCountersignature(answer, jws) {
   const body = JSON.parse(new TextDecoder().decode(payload));
   assert.equal(canonical(body), new TextDecoder().decode(payload), 'the countersigned payload is canonical');
   assert.deepEqual(Object.keys(body).sort(), ['receipt_hash', 'sequence', 'server_time']);
-  assert.equal(body.receipt_hash, b64u(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jws))));
+  assert.equal(body.receipt_hash, Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jws))).toString('hex'));
   assert.equal(body.sequence, answer.sequence);
   assert.equal(body.server_time, answer.server_time);
 }
@@ -60,6 +60,18 @@ describe(`receipts on ${backend}`, () => {
     const second = await postReceipt(server.port, next.jws, { contentType: 'text/plain;charset=UTF-8' });
     assert.equal(second.status, 201, second.body);
     assert.ok(second.json.sequence > first.json.sequence);
+  });
+
+  test('ES256 (browsers without Ed25519) and EdDSA (the older name) are accepted too', async () => {
+    for (const alg of ['ES256', 'EdDSA']) {
+      const device = await newDevice(alg);
+      for (let i = 0; i < 2; i++) {
+        const receipt = await issue(device, { policy });
+        const answer = await postReceipt(server.port, receipt.jws);
+        assert.equal(answer.status, 201, `${alg}: ${answer.body}`);
+        await verifyCountersignature(answer.json, receipt.jws);
+      }
+    }
   });
 
   test('409: other bytes under a stored receipt id', async () => {
@@ -104,7 +116,7 @@ describe(`receipts on ${backend}`, () => {
       ['algorithm-not-allowed', `${b64u(JSON.stringify({ alg: 'none', jwk: device.jwk }))}.${p}.`],
       ['algorithm-not-allowed', `${b64u(JSON.stringify({ alg: 'HS256', jwk: device.jwk }))}.${p}.${b64u(crypto.getRandomValues(new Uint8Array(32)))}`],
       ['algorithm-not-allowed', `${b64u(JSON.stringify({ alg: 'RS256', jwk: device.jwk }))}.${p}.${s}`],
-      ['unknown-policy', (await issue(device, { policy: { id: policy.id, hash: 'AAAA' }, advance: false })).jws],
+      ['unknown-policy', (await issue(device, { policy: { id: policy.id, hash: '0'.repeat(64) }, advance: false })).jws],
       ['unknown-policy', (await issue(device, { policy: { id: 'other', hash: policy.hash }, advance: false })).jws],
       ['timestamp-out-of-window', (await issue(device, { policy, timestamp: Math.floor(Date.now() / 1000) + 3600, advance: false })).jws],
       ['timestamp-out-of-window', (await issue(device, { policy, timestamp: Math.floor(Date.now() / 1000) - 90 * 86400, advance: false })).jws],
@@ -117,7 +129,7 @@ describe(`receipts on ${backend}`, () => {
     }
     // Signed by one key, claiming another device.
     const other = await newDevice();
-    const mismatch = await signRaw(other, { alg: 'Ed25519', jwk: other.jwk }, Buffer.from(canonical(receiptPayload(device, { policy }))));
+    const mismatch = await signRaw(other, { alg: 'Ed25519', jwk: other.jwk, typ: receiptType }, Buffer.from(canonical(receiptPayload(device, { policy }))));
     const answer = await postReceipt(server.port, mismatch);
     assert.equal(answer.status, 422);
     assert.equal(answer.json.type, 'urn:consentry:problem:key-mismatch');

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { backend, freshDatabase, postReceipt, rawExchange, rawStatus, request, sleep, startServer } from './lib/harness.mjs';
-import { acceptedPolicy, b64u, canonical, issue, newDevice, receiptPayload, signRaw } from './lib/receipts.mjs';
+import { acceptedPolicy, b64u, canonical, issue, newDevice, receiptPayload, receiptType, signRaw } from './lib/receipts.mjs';
 
 let server;
 let policy;
@@ -71,13 +71,14 @@ describe(`bad input on ${backend}`, () => {
   test('wrong or none algorithm, key and thumbprint mismatch: 422', async () => {
     const device = await newDevice();
     const payload = Buffer.from(canonical(receiptPayload(device, { policy })));
-    const signature = (await signRaw(device, { alg: 'Ed25519', jwk: device.jwk }, payload)).split('.')[2];
+    const signature = (await signRaw(device, { alg: 'Ed25519', jwk: device.jwk, typ: receiptType }, payload)).split('.')[2];
     const headers = [
-      { alg: 'none', jwk: device.jwk },
-      { alg: 'HS256', jwk: device.jwk },
-      { alg: 'RS256', jwk: device.jwk },
-      { alg: 'ES512', jwk: device.jwk },
-      { alg: 'ed25519', jwk: device.jwk },
+      { alg: 'none', jwk: device.jwk, typ: receiptType },
+      { alg: 'none', typ: receiptType },
+      { alg: 'HS256', jwk: device.jwk, typ: receiptType },
+      { alg: 'RS256', jwk: device.jwk, typ: receiptType },
+      { alg: 'ES512', jwk: device.jwk, typ: receiptType },
+      { alg: 'ed25519', jwk: device.jwk, typ: receiptType },
     ];
     for (const header of headers) {
       for (const sig of ['', signature]) {
@@ -87,13 +88,22 @@ describe(`bad input on ${backend}`, () => {
       }
     }
     const other = await newDevice();
+    const es = await newDevice('ES256');
     const answers = [
       // the header key signs, but the receipt names another device
-      await signRaw(other, { alg: 'Ed25519', jwk: other.jwk }, payload),
+      [await signRaw(other, { alg: 'Ed25519', jwk: other.jwk, typ: receiptType }, payload), 'key-mismatch'],
       // the receipt's device signed, but the header carries another key
-      `${b64u(JSON.stringify({ alg: 'Ed25519', jwk: other.jwk }))}.${b64u(payload)}.${signature}`,
+      [`${b64u(JSON.stringify({ alg: 'Ed25519', jwk: other.jwk, typ: receiptType }))}.${b64u(payload)}.${signature}`, 'invalid-signature'],
+      // an ES256 key under an Ed25519 algorithm
+      [await signRaw(es, { alg: 'ES256', jwk: es.jwk, typ: receiptType }, payload).then((j) => `${b64u(JSON.stringify({ alg: 'Ed25519', jwk: es.jwk, typ: receiptType }))}.${j.split('.').slice(1).join('.')}`), 'bad-key'],
+      // a private key in the header
+      [`${b64u(JSON.stringify({ alg: 'Ed25519', jwk: { ...device.jwk, d: b64u(Buffer.alloc(32)) }, typ: receiptType }))}.${b64u(payload)}.${signature}`, 'bad-key'],
     ];
-    for (const jws of answers) assertProblem(await postReceipt(server.port, jws, { agent }), [422], 'mismatch');
+    for (const [jws, kind] of answers) {
+      const answer = await postReceipt(server.port, jws, { agent });
+      assertProblem(answer, [422], kind);
+      assert.equal(answer.json.type, `urn:consentry:problem:${kind}`, answer.body);
+    }
   });
 
   test('a replay with changed bytes: every single-byte change of a stored receipt is refused', async () => {
