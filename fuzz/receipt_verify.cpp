@@ -1,7 +1,7 @@
 // Fuzz target: receipt verification, what the command line and the receipt server run
 // on every receipt they are sent. Input lines are receipts of one upload, in order:
 //  - an input that starts with '{' is a list of payloads (one per line), each put in its
-//    RFC 8785 form when it is JSON, and signed with the harness's fixed Ed25519 key (a
+//    RFC 8785 form when it is JSON, and signed with the harness's fixed Ed25519 key (test_signer.hpp: a
 //    device signing whatever it likes with its own key), so that the checks after the
 //    signature, the chain between the lines included, are reached;
 //  - any other input is a list of compact JWS as they are, which also goes through the
@@ -15,18 +15,12 @@
 #include "consentry/jcs.hpp"
 #include "consentry/receipt.hpp"
 #include "fuzz_support.hpp"
-#include "openssl_keys.hpp"
 #include "receipt_verify.hpp"
+#include "test_signer.hpp"
 
 namespace {
 
-// PKCS#8 of the Ed25519 private key whose seed is the bytes 0x42..0x61 (test_signer.hpp's key).
-constexpr std::string_view device_key_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIEJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2Bh\n"
-    "-----END PRIVATE KEY-----\n";
-
-consentry::signer* device_key = nullptr;
+consentry::fuzz::test_signer* device = nullptr;
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -62,12 +56,7 @@ void check_verified(const consentry::checked_receipt& checked, std::string_view 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  auto key = consentry::native::openssl_signer::from_pem(device_key_pem);
-  if (!key) {
-    std::fprintf(stderr, "fuzz_receipt_verify: setup: %s\n", key.error().message.c_str());
-    std::exit(2);
-  }
-  device_key = key->release();
+  device = new consentry::fuzz::test_signer;
   return 0;
 }
 
@@ -79,11 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto line : lines_of(text)) {
     std::string compact;
     if (sign) {
-      auto canonical = canonicalize(line);
-      auto signed_jws = sign_compact_jws(canonical ? std::string_view(*canonical) : line, *device_key,
-                                         receipt_media_type);
-      CONSENTRY_FUZZ_CHECK(signed_jws.has_value());
-      compact = std::move(*signed_jws);
+      compact = device->sign(line, receipt_media_type);
     } else {
       compact = std::string(line);
       (void)check_receipt(compact);

@@ -79,9 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::size_t position = (data[i] | std::size_t{data[i + 1]} << 8) % bytes.size();
       bytes[position] = data[i + 2];
     }
-    const auto checksum =
-        detail::xxh64(bytes.data() + image::checksum_begin, bytes.size() - image::checksum_begin);
-    std::memcpy(bytes.data() + offsetof(image::header, checksum), &checksum, sizeof checksum);
+    const auto checksum = detail::image_checksum(bytes.data(), bytes.size());
+    std::memcpy(bytes.data() + image::checksum_offset, &checksum, sizeof checksum);
   }
   const aligned_copy copy(bytes.data(), bytes.size());
   auto engine = blocker::load({copy.bytes.get(), copy.size});

@@ -17,6 +17,8 @@
 #include <boost/beast/http.hpp>
 
 #include "consentry/json_parse.hpp"
+#include "consentry/receipt.hpp"
+#include "device_auth.hpp"
 #include "fuzz_support.hpp"
 #include "server_fixture.hpp"
 #include "test_signer.hpp"
@@ -38,13 +40,15 @@ environment* env = nullptr;
 /// A body or token that is a JSON object is signed by the device key, as explained above.
 void sign_for_the_fuzzer(request& req) {
   if (req.method() == http::verb::post && req.target() == "/v1/receipts" && req.body().starts_with('{')) {
-    req.body() = env->device.sign(req.body());
+    req.body() = env->device.sign(req.body(), receipt_media_type);
     req.prepare_payload();
   }
   const auto authorization = std::string_view(req[http::field::authorization]);
   constexpr std::string_view scheme = "Consentry-Signature {";
-  if (authorization.starts_with(scheme))
-    req.set(http::field::authorization, "Consentry-Signature " + env->device.sign(authorization.substr(scheme.size() - 1)));
+  if (authorization.starts_with(scheme)) {
+    const auto token = env->device.sign(authorization.substr(scheme.size() - 1), device_request_type);
+    req.set(http::field::authorization, "Consentry-Signature " + token);
+  }
 }
 
 void check_answer(const request& req, unsigned status, const std::string& wire) {

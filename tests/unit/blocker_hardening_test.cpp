@@ -7,14 +7,12 @@
 #include <cstring>
 #include <vector>
 
+// The image's layout and checksum, so that the test can alter an image as an attacker
+// would: bytes changed, checksum recomputed.
+#include "../../core/src/detail/blocker_image.hpp"
 #include "consentry/blocker.hpp"
 #include "fixtures.hpp"
 
-namespace consentry::detail {
-// The image's checksum function (XXH64, seed 0), so that the test can alter an image as
-// an attacker would: bytes changed, checksum recomputed.
-std::uint64_t xxh64(const unsigned char* data, std::size_t size, std::uint64_t seed) noexcept;
-}  // namespace consentry::detail
 
 namespace {
 
@@ -28,6 +26,17 @@ compiled_rules compile_engine_fixture(std::string_view list) {
   auto compiled = compile_rules(&*document, lists);
   REQUIRE(compiled.has_value());
   return std::move(*compiled);
+}
+
+template <class T>
+T read_at(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
+  T value;
+  std::memcpy(&value, bytes.data() + offset, sizeof(T));
+  return value;
+}
+template <class T>
+void write_at(std::vector<std::uint8_t>& bytes, std::size_t offset, T value) {
+  std::memcpy(bytes.data() + offset, &value, sizeof(T));
 }
 
 /// An 8-byte aligned copy of an image, as `blocker::load` requires.
@@ -70,42 +79,45 @@ TEST_CASE("engine: a page host with more than 128 dots is matched without overfl
 }
 
 TEST_CASE("engine: an image whose vendor index names a list filter is refused, checksum or not (found by fuzz_rule_image)") {
+  namespace image = detail::image;
   const auto compiled = compile_engine_fixture("||tracker.example^$third-party\n@@||tracker.example/ok/\n&ad_type=\n");
-  REQUIRE(compiled.image.size() > 40);
-  // The section table follows the 40-byte header: {kind, offset, size, count} per entry.
-  // Kind 12 is the vendor realm's index values (blocker_image.hpp: index_first 9 + part 3).
-  std::uint32_t section_count = 0;
-  std::memcpy(&section_count, compiled.image.data() + 12, 4);
-  std::uint32_t values_offset = 0, values_count = 0, filter_count = 0;
+  const auto& original = compiled.image;
+  // Where the vendor realm keeps its values and its common value.
+  const auto section_count = read_at<std::uint32_t>(original, offsetof(image::header, section_count));
+  std::uint32_t values_offset = 0, values_count = 0, header_offset = 0, filter_count = 0;
   for (std::uint32_t i = 0; i < section_count; ++i) {
-    std::uint32_t entry[4];
-    std::memcpy(entry, compiled.image.data() + 40 + 16 * i, sizeof entry);
-    if (entry[0] == 12) values_offset = entry[1], values_count = entry[3];
-    if (entry[0] == 3) filter_count = entry[3];
+    const auto entry = read_at<image::section_entry>(original, sizeof(image::header) + i * sizeof(image::section_entry));
+    if (entry.kind == image::index_section(image::realm::vendor, image::part_values))
+      values_offset = entry.offset, values_count = entry.count;
+    if (entry.kind == image::index_section(image::realm::vendor, image::part_header)) header_offset = entry.offset;
+    if (entry.kind == static_cast<std::uint32_t>(image::section::filters)) filter_count = entry.count;
   }
-  REQUIRE(values_count > 0);
+  REQUIRE(header_offset > 0);
   REQUIRE(filter_count > 0);
 
-  // Point the vendor realm's first key at each filter in turn, recomputing the checksum.
+  // Point the vendor realm's first value, and its common value, at each filter in turn,
+  // with the checksum recomputed as an attacker would.
   int refused = 0, loaded = 0;
   for (std::uint32_t id = 0; id < filter_count; ++id) {
-    auto bytes = compiled.image;
-    std::memcpy(bytes.data() + values_offset, &id, 4);
-    const auto checksum = detail::xxh64(bytes.data() + 32, bytes.size() - 32, 0);
-    std::memcpy(bytes.data() + 24, &checksum, 8);
-    const aligned_image image(bytes);
-    auto engine = blocker::load(image.span());
-    if (!engine) {
-      CHECK(engine.error().code == image_error_code::inconsistent);
-      ++refused;
-      continue;
-    }
-    ++loaded;
-    // What loads names a real vendor whenever it blocks for one.
-    for (const char* url : {"https://stats.measure.example/pixel.gif", "https://ads.network.example/ad.js",
-                            "https://tracker.example/x?ad_type=1"}) {
-      const auto v = engine->match(url, request_type::image, "https://shop.example/");
-      if (v.kind == verdict_kind::block) CHECK(v.vendor < engine->vendor_count());
+    for (const std::size_t at : {std::size_t{values_offset}, header_offset + offsetof(image::index_header, common_value)}) {
+      if (at == values_offset && values_count == 0) continue;
+      auto bytes = original;
+      write_at(bytes, at, id);
+      write_at(bytes, image::checksum_offset, detail::image_checksum(bytes.data(), bytes.size()));
+      const aligned_image copy(bytes);
+      auto engine = blocker::load(copy.span());
+      if (!engine) {
+        CHECK(engine.error().code == image_error_code::inconsistent);
+        ++refused;
+        continue;
+      }
+      ++loaded;
+      // What loads names a real vendor whenever it blocks for one.
+      for (const char* url : {"https://stats.measure.example/pixel.gif", "https://ads.network.example/ad.js",
+                              "https://tracker.example/x?ad_type=1", "https://shop.example/"}) {
+        const auto v = engine->match(url, request_type::image, "https://shop.example/");
+        if (v.kind == verdict_kind::block) CHECK(v.vendor < engine->vendor_count());
+      }
     }
   }
   CHECK(refused > 0);  // the list's filters
