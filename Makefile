@@ -1,7 +1,7 @@
 # The two commands of the README, and the builds behind them.
 #   make demo   set up, build, and run the demo
 #   make test   set up, build every target, and run every test
-.PHONY: demo test setup build native wasm asan release bench fuzz clean
+.PHONY: demo test setup build native wasm asan release bench bench-engine bench-server fuzz fuzz-build fuzz-ci clean
 
 JOBS ?= $(shell nproc)
 
@@ -24,11 +24,36 @@ release: setup
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# libFuzzer targets (fuzz/README.md). FUZZ_SECONDS per target; FUZZ_JOBS side by side.
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= 1
+fuzz-build: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run
+
+# What CI runs: every target for 60 s under ASan and UBSan; a finding fails the build.
+fuzz-ci: fuzz-build
+	FUZZ_SECONDS=60 FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run
+
 build: native wasm
 
 test: native wasm asan
 	ctest --preset native
 	ctest --preset asan
+
+# Benchmarks beside their peers (bench/README.md): optimised native and wasm builds first.
+bench: bench-engine bench-server
+
+bench-engine: release wasm
+	node bench/engine/run.mjs
+
+# The receipt server's benchmark (bench/server/README.md): an optimised build, then
+# SQLite and PostgreSQL at saturation and at 5,000 receipts/s.
+bench-server: release
+	bench/server/run.sh
 
 demo: native
 	build/native/bin/consentry render policy-data/alopal --format text

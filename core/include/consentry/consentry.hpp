@@ -2,6 +2,8 @@
 #pragma once
 
 #include "consentry/base64url.hpp"
+#include "consentry/blocker.hpp"
+#include "consentry/bundle.hpp"
 #include "consentry/consent.hpp"
 #include "consentry/diagnostic.hpp"
 #include "consentry/diff.hpp"

@@ -1,0 +1,255 @@
+// consentry-load: the server benchmark's load generator. Sends pre-made bodies
+// (one per line of a file, each sent once) over keep-alive connections on loopback,
+// either as fast as the server answers (closed loop) or at a fixed rate (open loop,
+// latency counted from the moment a request was due, so that a stalled server is
+// not hidden by requests that were never sent: no coordinated omission).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct settings {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string bodies_file;
+  std::string path = "/v1/receipts";
+  std::string content_type = "application/jose";
+  double rate = 0;  // requests per second; 0: closed loop
+  int connections = 64;
+  double warmup_seconds = 3;
+  double seconds = 15;
+};
+
+class generator {
+ public:
+  generator(net::io_context& io, settings s, std::vector<std::string> bodies)
+      : io_(io), settings_(std::move(s)), bodies_(std::move(bodies)), ticker_(io) {}
+
+  void start() {
+    tcp::resolver resolver(io_);
+    const auto endpoints = resolver.resolve(settings_.host, settings_.port);
+    for (int i = 0; i < settings_.connections; ++i) {
+      auto c = std::make_shared<connection>(io_);
+      net::connect(c->socket, endpoints);
+      c->socket.set_option(tcp::no_delay(true));
+      connections_.push_back(c);
+      idle_.push_back(c);
+    }
+    endpoints_ = endpoints;
+    started_ = clock_type::now();
+    measure_from_ = started_ + to_duration(settings_.warmup_seconds);
+    stop_at_ = measure_from_ + to_duration(settings_.seconds);
+    tick();
+  }
+
+  void report() const {
+    std::vector<std::uint32_t> sorted = latencies_;
+    std::sort(sorted.begin(), sorted.end());
+    auto percentile = [&](double p) -> double {
+      if (sorted.empty()) return 0;
+      const auto index = std::min(sorted.size() - 1, static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size())));
+      return sorted[index] / 1000.0;
+    };
+    std::uint64_t ok = 0;
+    std::string statuses;
+    for (const auto& [status, count] : statuses_) {
+      if (status >= 200 && status < 300) ok += count;
+      statuses += (statuses.empty() ? "" : ",") + std::string("\"") + std::to_string(status) + "\":" + std::to_string(count);
+    }
+    const double window = settings_.seconds;
+    std::printf(
+        "{\"mode\":\"%s\",\"target_rate\":%.0f,\"connections\":%d,\"seconds\":%.1f,\"requests\":%zu,"
+        "\"ok_per_second\":%.0f,\"statuses\":{%s},\"errors\":%llu,\"late_sends\":%llu,\"ran_out\":%s,"
+        "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f}}\n",
+        settings_.rate > 0 ? "fixed-rate" : "saturation", settings_.rate, settings_.connections, window,
+        latencies_.size(), static_cast<double>(ok) / window, statuses.c_str(),
+        static_cast<unsigned long long>(errors_), static_cast<unsigned long long>(late_),
+        next_body_ >= bodies_.size() ? "true" : "false", percentile(50), percentile(90), percentile(99),
+        percentile(99.9), sorted.empty() ? 0.0 : sorted.back() / 1000.0);
+  }
+
+ private:
+  struct connection {
+    explicit connection(net::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::response<http::string_body> response;
+    clock_type::time_point due;
+  };
+
+  static clock_type::duration to_duration(double seconds) {
+    return std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(seconds));
+  }
+
+  void tick() {
+    const auto now = clock_type::now();
+    if (now >= stop_at_) {
+      stopping_ = true;
+      if (in_flight_ == 0) io_.stop();
+      return;
+    }
+    if (settings_.rate > 0) {
+      // Every request due by now is queued with the time it was due.
+      const auto elapsed = std::chrono::duration<double>(now - started_).count();
+      const auto due_count = static_cast<std::uint64_t>(elapsed * settings_.rate);
+      while (scheduled_ < due_count) {
+        due_.push_back(started_ + to_duration(static_cast<double>(scheduled_) / settings_.rate));
+        ++scheduled_;
+      }
+    }
+    dispatch();
+    ticker_.expires_after(std::chrono::microseconds(settings_.rate > 0 ? 250 : 50'000));
+    ticker_.async_wait([this](beast::error_code ec) {
+      if (!ec) tick();
+    });
+  }
+
+  void dispatch() {
+    while (!idle_.empty() && next_body_ < bodies_.size() && !stopping_) {
+      clock_type::time_point due;
+      if (settings_.rate > 0) {
+        if (due_.empty()) return;
+        due = due_.front();
+        due_.pop_front();
+      } else {
+        due = clock_type::now();
+      }
+      auto c = idle_.back();
+      idle_.pop_back();
+      send(c, due);
+    }
+    if (settings_.rate > 0 && idle_.empty() && !due_.empty()) late_ = std::max<std::uint64_t>(late_, due_.size());
+  }
+
+  void send(const std::shared_ptr<connection>& c, clock_type::time_point due) {
+    c->due = due;
+    c->request = {http::verb::post, settings_.path, 11};
+    c->request.set(http::field::host, settings_.host);
+    c->request.set(http::field::content_type, settings_.content_type);
+    c->request.body() = bodies_[next_body_++];
+    c->request.prepare_payload();
+    ++in_flight_;
+    http::async_write(c->socket, c->request, [this, c](beast::error_code ec, std::size_t) {
+      if (ec) return failed(c);
+      c->response = {};
+      http::async_read(c->socket, c->buffer, c->response, [this, c](beast::error_code read_error, std::size_t) {
+        if (read_error) return failed(c);
+        --in_flight_;
+        const auto now = clock_type::now();
+        if (c->due >= measure_from_ && c->due < stop_at_) {
+          latencies_.push_back(static_cast<std::uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(now - c->due).count()));
+          ++statuses_[c->response.result_int()];
+        }
+        idle_.push_back(c);
+        if (stopping_) {
+          if (in_flight_ == 0) io_.stop();
+          return;
+        }
+        dispatch();
+      });
+    });
+  }
+
+  void failed(const std::shared_ptr<connection>& c) {
+    --in_flight_;
+    ++errors_;
+    beast::error_code ignored;
+    c->socket.close(ignored);
+    c->socket = tcp::socket(io_);
+    net::connect(c->socket, endpoints_, ignored);
+    idle_.push_back(c);
+  }
+
+  net::io_context& io_;
+  settings settings_;
+  std::vector<std::string> bodies_;
+  tcp::resolver::results_type endpoints_;
+  std::vector<std::shared_ptr<connection>> connections_;
+  std::vector<std::shared_ptr<connection>> idle_;
+  std::deque<clock_type::time_point> due_;
+  net::steady_timer ticker_;
+  clock_type::time_point started_, measure_from_, stop_at_;
+  std::uint64_t scheduled_ = 0;
+  std::size_t next_body_ = 0;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;
+  std::vector<std::uint32_t> latencies_;
+  std::map<unsigned, std::uint64_t> statuses_;
+  std::uint64_t errors_ = 0;
+  std::uint64_t late_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--target") {
+      const auto colon = value.rfind(':');
+      s.host = value.substr(0, colon);
+      s.port = value.substr(colon + 1);
+    } else if (flag == "--bodies") {
+      s.bodies_file = value;
+    } else if (flag == "--path") {
+      s.path = value;
+    } else if (flag == "--rate") {
+      s.rate = std::stod(value);
+    } else if (flag == "--connections") {
+      s.connections = std::stoi(value);
+    } else if (flag == "--warmup") {
+      s.warmup_seconds = std::stod(value);
+    } else if (flag == "--seconds") {
+      s.seconds = std::stod(value);
+    } else {
+      std::cerr << "consentry-load: unknown option " << flag << "\n";
+      return 2;
+    }
+  }
+  if (s.bodies_file.empty()) {
+    std::cerr << "usage: consentry-load --target HOST:PORT --bodies FILE [--rate R] [--connections N] "
+                 "[--warmup S] [--seconds S]\n";
+    return 2;
+  }
+  std::vector<std::string> bodies;
+  std::ifstream in(s.bodies_file);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) bodies.push_back(std::move(line));
+  }
+  if (bodies.empty()) {
+    std::cerr << "consentry-load: no bodies in " << s.bodies_file << "\n";
+    return 1;
+  }
+  net::io_context io(1);
+  generator g(io, s, std::move(bodies));
+  try {
+    g.start();
+    io.run();
+  } catch (const std::exception& error) {
+    std::cerr << "consentry-load: " << error.what() << "\n";
+    return 1;
+  }
+  g.report();
+  return 0;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The receipt server's benchmark (make bench-server): durable receipts per second and
+# latency percentiles, at saturation and at a fixed rate, on SQLite and PostgreSQL,
+# beside the cryptographic ceiling of the same machine in the same run.
+#
+#   bench/server/run.sh            # after cmake --preset release && cmake --build --preset release
+#   BENCH_SECONDS=15 BENCH_RATE=5000 BENCH_BACKENDS="sqlite postgresql" bench/server/run.sh
+#
+# Everything runs on this machine: the server (one I/O thread per core), its storage
+# threads, the load generator (one thread) and, for PostgreSQL, the database.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+bin=$root/build/release/bin
+seconds=${BENCH_SECONDS:-15}
+warmup=${BENCH_WARMUP:-3}
+rate=${BENCH_RATE:-5000}
+backends=${BENCH_BACKENDS:-sqlite postgresql}
+policy=${BENCH_POLICY:-$root/policy-data/alopal}
+out=${BENCH_OUT:-$root/build/bench-server}
+for tool in consentry consentry-server consentry-make-receipts consentry-load; do
+  [ -x "$bin/$tool" ] || { echo "bench: $bin/$tool is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+done
+
+mkdir -p "$out"
+work=$(mktemp -d /tmp/consentry-bench.XXXXXX)
+server_pid=
+cleanup() {
+  [ -z "$server_pid" ] || { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+  [ ! -f "$work/postgres.state" ] || bash "$root/server/tests/postgres.sh" stop "$work/postgres.state" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+threads=$(nproc)
+
+echo "== the cryptographic ceiling: openssl speed ed25519"
+openssl speed -seconds 3 ed25519 2>/dev/null | tee "$work/speed.txt" | tail -2
+read -r sign_per_second verify_per_second < <(awk '/Ed25519\)/ { print $(NF-1), $NF }' "$work/speed.txt")
+# One verify (the device's signature) and one sign (the countersignature) per receipt,
+# on every core the server has.
+ceiling=$(python3 -c "print(round($threads / (1 / $sign_per_second + 1 / $verify_per_second)))")
+echo "ceiling: $threads threads / (1/$sign_per_second + 1/$verify_per_second) = $ceiling receipts/s"
+
+echo "== receipts: a template from consentry receipt issue, then distinct devices and chains"
+"$bin/consentry" key generate --alg Ed25519 -o "$work/device.pem" >/dev/null
+printf '{"time":"2025-03-02T10:00:00.000Z","act":{"action":"accept_all","method":"banner","language":"en"}}' >"$work/decision.json"
+"$bin/consentry" receipt issue --key "$work/device.pem" --policy "$policy" --decision "$work/decision.json" -o "$work/template.jws"
+# Enough for the longest run at twice the bar, never one body twice.
+per_device=4
+devices=$(python3 -c "import math; print(math.ceil(max($rate, 5000) * 2 * ($seconds + $warmup + 2) / $per_device))")
+time "$bin/consentry-make-receipts" --template "$work/template.jws" --devices "$devices" --per-device "$per_device" \
+  --out "$work/bodies.txt"
+body_bytes=$(head -1 "$work/bodies.txt" | wc -c)
+echo "$((devices * per_device)) receipts of $body_bytes bytes"
+
+start_server() {  # $1: --db value
+  "$bin/consentry-server" --listen 127.0.0.1:0 --db "$1" --policy "$policy" --key "$work/server-key.pem" \
+    --client-rate 0 >"$work/server.out" 2>"$work/server.err" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.out")
+    [ -n "$port" ] && return 0
+    sleep 0.1
+  done
+  cat "$work/server.err" >&2
+  return 1
+}
+stop_server() {
+  kill "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+}
+
+results="$out/results.jsonl"
+: >"$results"
+for backend in $backends; do
+  for mode in saturation fixed; do
+    case $backend in
+      sqlite) db="sqlite:$work/$mode.db" ;;
+      postgresql)
+        [ -f "$work/postgres.state" ] || bash "$root/server/tests/postgres.sh" start "$work/postgres.state" >/dev/null
+        admin=$(sed -n 's/^url=//p' "$work/postgres.state")
+        psql "$admin" -q -c "CREATE DATABASE bench_$mode"
+        db="${admin%/*}/bench_$mode"
+        ;;
+    esac
+    start_server "$db"
+    if [ "$mode" = saturation ]; then
+      args=(--connections 64)
+    else
+      args=(--rate "$rate" --connections 256)
+    fi
+    echo "== $backend, $mode"
+    line=$("$bin/consentry-load" --target "127.0.0.1:$port" --bodies "$work/bodies.txt" --warmup "$warmup" \
+      --seconds "$seconds" "${args[@]}")
+    stored=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^consentry_receipts_stored_total/ { print $2 }')
+    batches=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^consentry_storage_batches_total/ { print $2 }')
+    stop_server
+    echo "$line"
+    echo "{\"backend\":\"$backend\",\"ceiling\":$ceiling,\"threads\":$threads,\"sign_per_second\":$sign_per_second,\"verify_per_second\":$verify_per_second,\"receipt_bytes\":$body_bytes,\"stored\":$stored,\"batches\":$batches,\"load\":$line}" >>"$results"
+  done
+done
+
+python3 - "$results" "$out/results.md" "$rate" <<'PY'
+import json, sys, datetime, os
+rows = [json.loads(l) for l in open(sys.argv[1])]
+rate = float(sys.argv[3])
+lines = [f"Run of {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+         f"receipts of {rows[0]['receipt_bytes']} bytes; ceiling {rows[0]['ceiling']} receipts/s "
+         f"({rows[0]['threads']} threads, Ed25519 sign {rows[0]['sign_per_second']:.0f}/s, verify {rows[0]['verify_per_second']:.0f}/s per core).", "",
+         "| backend | mode | durable receipts/s | of ceiling | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | statuses | receipts per group commit |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+verdict = []
+for r in rows:
+    l = r['load']
+    mode = 'saturation (64 connections)' if l['mode'] == 'saturation' else f"fixed {l['target_rate']:.0f}/s"
+    per_batch = r['stored'] / r['batches'] if r['batches'] else 0
+    lat = l['latency_ms']
+    lines.append(f"| {r['backend']} | {mode} | {l['ok_per_second']:.0f} | {l['ok_per_second'] / r['ceiling']:.0%} | {lat['p50']:.1f} | {lat['p90']:.1f} | "
+                 f"{lat['p99']:.1f} | {lat['p999']:.1f} | {lat['max']:.1f} | {json.dumps(l['statuses'])} | {per_batch:.0f} |")
+    if r['backend'] == 'sqlite' and l['mode'] == 'fixed-rate':
+        ok = l['ok_per_second'] >= 0.99 * rate and lat['p99'] <= 50 and set(l['statuses']) <= {'201'}
+        verdict.append(f"SQLite bar (>= {rate:.0f} durable receipts/s with p99 <= 50 ms): {'met' if ok else 'NOT met'}")
+open(sys.argv[2], 'w').write('\n'.join(lines + [''] + verdict) + '\n')
+print('\n'.join(lines + [''] + verdict))
+PY

@@ -1,0 +1,42 @@
+# Turns the Public Suffix List (https://publicsuffix.org/list/, Debian's `publicsuffix`
+# package) into a C++ initializer, one `{"name", kind},` per rule: kind 1 a normal rule,
+# 2 a wildcard (`*.name`), 4 an exception (`!name`). The core hashes and sorts them at
+# compile time (core/src/public_suffix.cpp), the same way natively and in wasm.
+#   cmake -DINPUT=public_suffix_list.dat -DOUTPUT=public_suffix_list.inc -P generate_public_suffix.cmake
+if(NOT INPUT OR NOT OUTPUT)
+  message(FATAL_ERROR "usage: cmake -DINPUT=… -DOUTPUT=… -P generate_public_suffix.cmake")
+endif()
+file(STRINGS "${INPUT}" lines ENCODING UTF-8)
+set(body "// Generated from ${INPUT} by cmake/generate_public_suffix.cmake: do not edit.\n")
+set(count 0)
+foreach(line IN LISTS lines)
+  # A rule is the first word of a line; `//` starts a comment (PSL format, "Definitions").
+  string(REGEX REPLACE "[ \t\r].*$" "" rule "${line}")
+  if(rule STREQUAL "" OR rule MATCHES "^//")
+    continue()
+  endif()
+  set(kind 1)
+  if(rule MATCHES "^!")
+    set(kind 4)
+    string(SUBSTRING "${rule}" 1 -1 rule)
+  elseif(rule MATCHES "^\\*\\.")
+    set(kind 2)
+    string(SUBSTRING "${rule}" 2 -1 rule)
+  endif()
+  if(rule MATCHES "[\"\\\\*!]")
+    message(FATAL_ERROR "${INPUT}: unexpected rule \"${line}\"")
+  endif()
+  string(APPEND body "{\"${rule}\", ${kind}},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+if(count LESS 1000)
+  message(FATAL_ERROR "${INPUT}: only ${count} rules; is this the Public Suffix List?")
+endif()
+# Rewrite only on change, so that a rerun does not rebuild the core.
+set(previous "")
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" previous)
+endif()
+if(NOT previous STREQUAL body)
+  file(WRITE "${OUTPUT}" "${body}")
+endif()

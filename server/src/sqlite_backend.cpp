@@ -1,0 +1,313 @@
+// SQLite in WAL mode. A batch's COMMIT writes its frames to the WAL; the syncer
+// then fdatasync()s the WAL before any of the batch is answered, which is what
+// synchronous=FULL would do inside COMMIT, but outside the write lock, so the next
+// batch is written while this one syncs. (synchronous=NORMAL keeps checkpoints safe:
+// the WAL is synced before a checkpoint and the database after it.) Checkpoints run
+// on a connection of their own, so the writer never waits for one.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <filesystem>
+
+#include "storage_backend.hpp"
+
+namespace consentry::server {
+namespace {
+
+// chain_link is the previous receipt's hash, or "first:" and the device for a
+// device's first receipt: its one unique index allows one successor per receipt and
+// one first receipt per device. Each unique index costs a random page write per
+// receipt, so there are three, not four.
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS receipts (
+  sequence_number  INTEGER PRIMARY KEY,
+  receipt_id       TEXT NOT NULL UNIQUE,
+  device           TEXT NOT NULL,
+  receipt_hash     TEXT NOT NULL,
+  previous_hash    TEXT,
+  chain_link       TEXT NOT NULL UNIQUE,
+  policy_id        TEXT NOT NULL,
+  policy_hash      TEXT NOT NULL,
+  server_time      TEXT NOT NULL,
+  jws              TEXT NOT NULL,
+  countersignature TEXT NOT NULL,
+  UNIQUE (device, receipt_hash),
+  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
+  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
+);
+CREATE TABLE IF NOT EXISTS tracker_reports (
+  day       TEXT NOT NULL,
+  policy_id TEXT NOT NULL,
+  host      TEXT NOT NULL,
+  page_path TEXT NOT NULL,
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (day, policy_id, host, page_path)
+);
+)sql";
+
+constexpr const char* receipt_columns =
+    "sequence_number, receipt_id, device, receipt_hash, previous_hash, policy_id, policy_hash, server_time, jws, "
+    "countersignature";
+
+class statement {
+ public:
+  statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &handle_, nullptr) != SQLITE_OK)
+      throw storage_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+  }
+  ~statement() { sqlite3_finalize(handle_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  statement& reset() {
+    sqlite3_reset(handle_);
+    sqlite3_clear_bindings(handle_);
+    return *this;
+  }
+  statement& bind(int index, const std::string& text) {
+    sqlite3_bind_text(handle_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  statement& bind(int index, const std::optional<std::string>& text) {
+    if (text) return bind(index, *text);
+    sqlite3_bind_null(handle_, index);
+    return *this;
+  }
+  statement& bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(handle_, index, value);
+    return *this;
+  }
+  /// SQLITE_ROW, SQLITE_DONE, or a constraint code; anything else throws.
+  int step() {
+    const int code = sqlite3_step(handle_);
+    if (code == SQLITE_ROW || code == SQLITE_DONE || (code & 0xff) == SQLITE_CONSTRAINT) return code;
+    throw storage_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  }
+  std::string text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(handle_, column));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))) : std::string();
+  }
+  bool is_null(int column) const { return sqlite3_column_type(handle_, column) == SQLITE_NULL; }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(handle_, column); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* handle_ = nullptr;
+};
+
+stored_receipt read_row(const statement& s) {
+  stored_receipt row;
+  row.sequence = s.integer(0);
+  row.record.receipt_id = s.text(1);
+  row.record.device = s.text(2);
+  row.record.receipt_hash = s.text(3);
+  if (!s.is_null(4)) row.record.previous_hash = s.text(4);
+  row.record.policy_id = s.text(5);
+  row.record.policy_hash = s.text(6);
+  row.server_time = s.text(7);
+  row.record.jws = s.text(8);
+  row.countersignature = s.text(9);
+  return row;
+}
+
+class sqlite_backend final : public storage_backend {
+ public:
+  sqlite_backend(const std::string& path, const storage_options& options)
+      : path_(path) {
+    std::error_code ec;
+    const std::filesystem::path file(path);
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw storage_error("cannot open the SQLite database " + path + ": " + message);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+    try {
+      // Small pages: every receipt rewrites one random leaf of each unique index, so
+      // the WAL written (and synced) per receipt shrinks with the page. Takes effect
+      // when the file is created.
+      execute("PRAGMA page_size=1024");
+      execute("PRAGMA journal_mode=WAL");
+      execute("PRAGMA synchronous=NORMAL");
+      execute("PRAGMA foreign_keys=ON");
+      // Only the maintenance connection checkpoints; the WAL file is cut back after.
+      execute("PRAGMA wal_autocheckpoint=0");
+      execute("PRAGMA journal_size_limit=67108864");
+      execute(schema);
+    } catch (const storage_error& error) {
+      sqlite3_close(db_);
+      throw storage_error("cannot use the SQLite database " + path + ": " + error.what());
+    }
+    insert_ = std::make_unique<statement>(
+        db_, std::string("INSERT INTO receipts (") + receipt_columns +
+                 ", chain_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?5, 'first:' || ?3))");
+    by_id_ = std::make_unique<statement>(
+        db_, std::string("SELECT ") + receipt_columns + " FROM receipts WHERE receipt_id = ?1");
+    by_device_ = std::make_unique<statement>(
+        db_, std::string("SELECT ") + receipt_columns +
+                 " FROM receipts WHERE device = ?1 AND sequence_number > ?2 ORDER BY sequence_number LIMIT ?3");
+    has_hash_ = std::make_unique<statement>(db_, "SELECT 1 FROM receipts WHERE device = ?1 AND receipt_hash = ?2");
+    last_sequence_ = std::make_unique<statement>(db_, "SELECT coalesce(max(sequence_number), 0) FROM receipts");
+    add_report_ = std::make_unique<statement>(
+        db_,
+        "INSERT INTO tracker_reports (day, policy_id, host, page_path, count) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (day, policy_id, host, page_path) DO UPDATE SET count = count + excluded.count");
+  }
+
+  ~sqlite_backend() override {
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    insert_.reset();
+    by_id_.reset();
+    by_device_.reset();
+    has_hash_.reset();
+    last_sequence_.reset();
+    add_report_.reset();
+    sqlite3_close(db_);
+  }
+
+  void write(std::vector<write_item*>& receipts, std::vector<report_item*>& reports, const countersigner& sign,
+             const std::string& server_time) override {
+    // IMMEDIATE takes the write lock now, so the sequence numbers read below stay
+    // ours even when another process shares the file.
+    execute("BEGIN IMMEDIATE");
+    try {
+      last_sequence_->reset().step();
+      std::int64_t sequence = last_sequence_->integer(0);
+      last_sequence_->reset();  // a statement left open pins a snapshot, and no checkpoint passes it
+      for (auto* item : receipts) {
+        const auto& r = item->record;
+        const auto signature = sign(r, sequence + 1, server_time);
+        if (signature.empty()) throw storage_error("cannot countersign");
+        const int code = insert_->reset()
+                             .bind(1, sequence + 1)
+                             .bind(2, r.receipt_id)
+                             .bind(3, r.device)
+                             .bind(4, r.receipt_hash)
+                             .bind(5, r.previous_hash)
+                             .bind(6, r.policy_id)
+                             .bind(7, r.policy_hash)
+                             .bind(8, server_time)
+                             .bind(9, r.jws)
+                             .bind(10, signature)
+                             .step();
+        if (code == SQLITE_DONE) {
+          ++sequence;
+          item->outcome = {store_status::created, stored_receipt{r, sequence, server_time, signature}, {}};
+        } else if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_FOREIGNKEY) {
+          // A constraint refused it; the statement is undone, the transaction goes on.
+          item->outcome = classify(r, code);
+        } else {
+          throw storage_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+        }
+      }
+      const auto day = server_time.substr(0, 10);
+      for (auto* report : reports) {
+        for (const auto& count : report->counts) {
+          add_report_->reset()
+              .bind(1, day)
+              .bind(2, count.policy_id)
+              .bind(3, count.host)
+              .bind(4, count.page_path)
+              .bind(5, static_cast<std::int64_t>(count.count))
+              .step();
+        }
+      }
+      execute("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    for (auto* report : reports) report->durable = true;
+  }
+
+  std::optional<stored_receipt> find(const std::string& receipt_id) override {
+    auto& s = by_id_->reset().bind(1, receipt_id);
+    std::optional<stored_receipt> found;
+    if (s.step() == SQLITE_ROW) found = read_row(s);
+    by_id_->reset();  // ends the read transaction, so the WAL can be checkpointed
+    return found;
+  }
+
+  std::vector<stored_receipt> chain(const std::string& device, std::int64_t after, std::size_t limit) override {
+    auto& s = by_device_->reset().bind(1, device).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<stored_receipt> rows;
+    while (s.step() == SQLITE_ROW) rows.push_back(read_row(s));
+    by_device_->reset();
+    return rows;
+  }
+
+  void ping() override { execute("SELECT 1 FROM receipts LIMIT 1"); }
+
+  bool commits_are_durable() const override { return false; }
+
+  void sync() override {
+    // The WAL file the writer appends to: reopened should it ever be replaced.
+    const auto wal = path_ + "-wal";
+    struct stat on_disk {};
+    struct stat held {};
+    if (::stat(wal.c_str(), &on_disk) != 0) throw storage_error("SQLite: " + wal + ": " + std::strerror(errno));
+    if (wal_fd_ < 0 || ::fstat(wal_fd_, &held) != 0 || held.st_ino != on_disk.st_ino || held.st_dev != on_disk.st_dev) {
+      if (wal_fd_ >= 0) ::close(wal_fd_);
+      wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+      if (wal_fd_ < 0) throw storage_error("SQLite: " + wal + ": " + std::strerror(errno));
+    }
+    if (::fdatasync(wal_fd_) != 0) throw storage_error("SQLite: cannot sync " + wal + ": " + std::strerror(errno));
+  }
+
+  void maintain() override {
+    // PASSIVE: copies what it can without blocking the writer or readers; once all
+    // is copied, the writer's next transaction starts the WAL over.
+    int log_frames = 0;
+    int copied = 0;
+    const int code = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+    if (code != SQLITE_OK && code != SQLITE_BUSY) throw storage_error(std::string("SQLite checkpoint: ") + sqlite3_errmsg(db_));
+  }
+
+ private:
+  void execute(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      throw storage_error("SQLite: " + text);
+    }
+  }
+
+  store_outcome classify(const receipt_record& r, int code) {
+    if (auto existing = find(r.receipt_id)) {
+      if (existing->record.jws == r.jws) return {store_status::replayed, std::move(existing), {}};
+      return {store_status::id_conflict, std::nullopt, {}};
+    }
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return {store_status::chain_gap, std::nullopt, {}};
+    if (r.previous_hash) {
+      auto& s = has_hash_->reset().bind(1, r.device).bind(2, *r.previous_hash);
+      const bool previous_known = s.step() == SQLITE_ROW;
+      has_hash_->reset();
+      if (!previous_known) return {store_status::chain_gap, std::nullopt, {}};
+    }
+    return {store_status::chain_fork, std::nullopt, {}};
+  }
+
+  std::string path_;
+  int wal_fd_ = -1;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<statement> insert_, by_id_, by_device_, has_hash_, last_sequence_, add_report_;
+};
+
+}  // namespace
+
+std::unique_ptr<storage_backend> open_sqlite_backend(const std::string& path, const storage_options& options,
+                                                     sqlite_role) {
+  return std::make_unique<sqlite_backend>(path, options);
+}
+
+}  // namespace consentry::server

@@ -1,0 +1,146 @@
+// Start-up: a bad flag, an unreadable key or an unreachable database is one clear
+// line and a non-zero exit; a missing key is created with mode 0600. And --static.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { freshDatabase, policyDir, rawExchange, rawStatus, request, runServer, startServer, tempDir } from './lib/harness.mjs';
+
+const base = () => {
+  const dir = tempDir('start');
+  return { dir, argv: ['--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/r.db`, '--key', `${dir}/key.pem`, '--policy', policyDir] };
+};
+
+async function closedPort() {
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test('bad flags: exit 2 naming the flag', async () => {
+  const { argv } = base();
+  const cases = [
+    [['--frobnicate'], /unknown option "--frobnicate"/],
+    [['--listen', 'localhost'], /--listen expects HOST:PORT/],
+    [['--listen', '127.0.0.1:99999'], /not a port number/],
+    [['--db', 'mysql://x'], /--db expects sqlite:PATH or postgresql/],
+    [['--threads', '0'], /--threads expects a whole number of at least 1/],
+    [['--device-rate', '-1'], /--device-rate expects a rate/],
+    [['--allow-origin', 'shop.example'], /--allow-origin expects an origin/],
+    [['--key'], /--key expects a value/],
+  ];
+  for (const [extra, message] of cases) {
+    const result = await runServer([...argv, ...extra]);
+    assert.equal(result.code, 2, extra.join(' '));
+    assert.match(result.stderr, message);
+  }
+  const noPolicy = await runServer(['--db', 'sqlite:/tmp/x.db']);
+  assert.equal(noPolicy.code, 2);
+  assert.match(noPolicy.stderr, /--policy DIR is required/);
+  const help = await runServer(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--policy DIR\.\.\./);
+});
+
+test('a missing key is created with mode 0600 and kept across restarts', async () => {
+  const dir = tempDir('key');
+  const key = path.join(dir, 'nested', 'server-key.pem');
+  const s1 = await startServer({ db: freshDatabase('key', 'sqlite'), key });
+  const jwks1 = (await request(s1.port, { path: '/.well-known/jwks.json' })).json;
+  await s1.stop();
+  assert.equal(fs.statSync(key).mode & 0o777, 0o600);
+  assert.match(fs.readFileSync(key, 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+  const s2 = await startServer({ db: freshDatabase('key2', 'sqlite'), key });
+  assert.deepEqual((await request(s2.port, { path: '/.well-known/jwks.json' })).json, jwks1);
+  await s2.stop();
+  assert.equal(jwks1.keys[0].kty, 'OKP');
+  assert.equal(jwks1.keys[0].crv, 'Ed25519');
+  assert.equal(jwks1.keys[0].d, undefined, 'no private part');
+});
+
+test('an unreadable key, a policy that does not load, an unreachable database: exit 1 with the reason', async () => {
+  const { dir, argv } = base();
+  const garbage = path.join(dir, 'garbage.pem');
+  fs.writeFileSync(garbage, 'not a key');
+  const rsa = path.join(dir, 'rsa.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', rsa], { stdio: 'ignore' });
+  const port = await closedPort();
+  const cases = [
+    [['--key', dir], /cannot read the key file .*is a directory/],
+    [['--key', garbage], /does not hold a PEM private key/],
+    [['--key', rsa], /holds a RSA key; the server signs with Ed25519/],
+    [['--policy', path.join(dir, 'nowhere')], /cannot load the policy in .*nowhere/],
+    [['--db', `postgresql://postgres@127.0.0.1:${port}/receipts`], /cannot connect to PostgreSQL at postgresql:\/\/postgres@127\.0\.0\.1:\d+\/receipts/],
+    [['--db', 'postgresql://user:secret@127.0.0.1:' + port + '/x'], /user:\*\*\*@/],
+    [['--db', 'sqlite:/proc/no/such/receipts.db'], /cannot open the SQLite database/],
+    [['--static', path.join(dir, 'nowhere')], /--static .*not a readable folder/],
+  ];
+  for (const [extra, message] of cases) {
+    const result = await runServer([...argv, ...extra]);
+    assert.equal(result.code, 1, `${extra.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /secret/);
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+  }
+  const busy = net.createServer();
+  await new Promise((r) => busy.listen(0, '127.0.0.1', r));
+  const inUse = await runServer([...argv.slice(2), '--listen', `127.0.0.1:${busy.address().port}`]);
+  busy.close();
+  assert.equal(inUse.code, 1);
+  assert.match(inUse.stderr, /cannot listen on 127\.0\.0\.1:\d+: Address already in use/);
+});
+
+test('--static serves files safely, with their content types and a CSP', async () => {
+  const dir = tempDir('static');
+  const site = path.join(dir, 'site');
+  fs.mkdirSync(path.join(site, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>demo</title>');
+  fs.writeFileSync(path.join(site, 'app.js'), 'export const x = 1;');
+  fs.writeFileSync(path.join(site, 'core.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  fs.writeFileSync(path.join(site, 'sub', 'index.html'), 'sub');
+  fs.writeFileSync(path.join(site, 'sub', 'a b.txt'), 'spaced');
+  fs.writeFileSync(path.join(site, '.env'), 'SECRET=1');
+  fs.writeFileSync(path.join(dir, 'outside.txt'), 'outside');
+  fs.symlinkSync(path.join(dir, 'outside.txt'), path.join(site, 'escape.txt'));
+  fs.symlinkSync('/etc', path.join(site, 'etc'));
+  const s = await startServer({ db: freshDatabase('static', 'sqlite'), args: ['--static', site] });
+  try {
+    const index = await request(s.port, { path: '/' });
+    assert.equal(index.status, 200);
+    assert.equal(index.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(index.headers['content-security-policy'], /default-src 'self'/);
+    assert.match(index.headers['content-security-policy'], /'wasm-unsafe-eval'/);
+    assert.equal(index.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await request(s.port, { path: '/app.js' })).headers['content-type'], 'text/javascript; charset=utf-8');
+    const wasm = await request(s.port, { path: '/core.wasm' });
+    assert.equal(wasm.headers['content-type'], 'application/wasm');
+    assert.equal(wasm.headers['content-length'], '8');
+    assert.equal((await request(s.port, { path: '/sub/a%20b.txt' })).body, 'spaced');
+    const folder = await request(s.port, { path: '/sub' });
+    assert.equal(folder.status, 301);
+    assert.equal(folder.headers.location, '/sub/');
+    assert.equal((await request(s.port, { path: '/sub/' })).body, 'sub');
+    const head = await request(s.port, { method: 'HEAD', path: '/app.js' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], '19');
+    assert.equal(head.body, '');
+    for (const target of ['/../outside.txt', '/sub/../../outside.txt', '/%2e%2e/outside.txt', '/%2E%2E%2Foutside.txt',
+      '/escape.txt', '/etc/passwd', '/.env', '/sub/%2e%2e/.env', '/nothing.html', '/..%5coutside.txt']) {
+      const raw = await rawExchange(s.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const status = rawStatus(raw.text);
+      assert.ok(status === 404 || status === 400, `${target}: ${status}`);
+      assert.doesNotMatch(raw.text, /outside|SECRET|root:/, target);
+    }
+    assert.equal((await request(s.port, { path: '/%zz' })).status, 400);
+    assert.equal((await request(s.port, { method: 'POST', path: '/index.html', body: 'x' })).status, 405);
+    assert.equal((await request(s.port, { path: '/healthz' })).status, 200, 'the API is still the API');
+  } finally {
+    await s.stop();
+  }
+  assert.equal(s.process.exitCode, 0, 'SIGTERM ends the server cleanly');
+});
