@@ -104,6 +104,17 @@ bool is_ip_literal(std::string_view word) noexcept {
   return dots == 3;
 }
 
+/// `[::1]`: an IPv6 address as URLs carry it, brackets included.
+bool is_ipv6_literal(std::string_view s) noexcept {
+  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
+  for (char c : s.substr(1, s.size() - 2)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 constexpr std::array<std::string_view, 12> local_names = {
     "localhost",   "localhost.localdomain", "local",       "broadcasthost",   "ip6-localhost", "ip6-loopback",
     "ip6-localnet", "ip6-mcastprefix",      "ip6-allnodes", "ip6-allrouters", "ip6-allhosts",  "0.0.0.0"};
@@ -277,7 +288,11 @@ bool parse_options(std::string_view options, parsed_filter& f, parsed_line& out)
           d.entity = true;
           entry.remove_suffix(2);
         }
-        if (!normalise_host(entry, d.name)) return invalid(quoted(entry, " in domain= is not a domain"));
+        if (is_ipv6_literal(entry) && !d.entity) {
+          d.name = lower(entry);
+        } else if (!normalise_host(entry, d.name)) {
+          return invalid(quoted(entry, " in domain= is not a domain"));
+        }
         f.domains.push_back(std::move(d));
         if (bar == value.size()) break;
       }

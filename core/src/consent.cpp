@@ -326,7 +326,9 @@ class engine {
         // A child's grants given without a parent's confirmation were never valid.
         if (waiting_for_parent(state_)) {
           for (auto& [id, choice] : state_.purposes) {
-            if (choice.status == purpose_status::granted) set_status(choice, purpose_status::not_asked, now_, act_.method);
+            if (choice.status == purpose_status::granted) {
+              set_status(choice, purpose_status::not_asked, now_, act_.method);
+            }
           }
         }
         return std::nullopt;

@@ -226,7 +226,8 @@ TEST_CASE("CCPA Regs 11 CCR §7025(c)(1): Global Privacy Control opts out of eve
   struct row {
     std::vector<consent_act> before;
   };
-  const std::vector<row> rows{{{}}, {{accept_all()}}, {{set_purpose("advertising", true)}}, {{stop_objecting("partner-sharing")}}};
+  const std::vector<row> rows{
+      {{}}, {{accept_all()}}, {{set_purpose("advertising", true)}}, {{stop_objecting("partner-sharing")}}};
   for (const auto& r : rows) {
     CAPTURE(describe(r.before));
     const auto before = run(r.before);
@@ -523,7 +524,8 @@ TEST_CASE("acts: a malformed act is refused with the rule it breaks, and changes
 }
 
 TEST_CASE("acts read from JSON with json_io, as a controller or the browser sends them") {
-  const auto parsed = parse_json(R"({"action": "set_purpose", "method": "phone", "purpose": "analytics", "granted": true})");
+  const auto parsed =
+      parse_json(R"({"action": "set_purpose", "method": "phone", "purpose": "analytics", "granted": true})");
   REQUIRE(parsed.has_value());
   consent_act act;
   diagnostics found;

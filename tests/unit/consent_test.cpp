@@ -157,6 +157,10 @@ TEST_CASE("storage: a damaged, foreign or future-version value is no decision, w
   auto bad_boolean = golden_json;
   bad_boolean[7] = true;
   auto named = json_io::write(golden.state);  // the named JSON is not the stored form
+  consent_state from_named;
+  diagnostics found;
+  REQUIRE(json_io::read_document(named, from_named, "state", found));  // but json_io reads it back
+  CHECK(from_named == golden.state);
 
   struct row {
     const char* name;
