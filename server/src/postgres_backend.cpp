@@ -206,89 +206,31 @@ class postgres_backend final : public storage_backend {
     }
   }
 
-  /// One batch in one round trip: BEGIN, the inserts, the reports and COMMIT are sent
-  /// as a pipeline (libpq pipeline mode) and their results read after. Each statement
-  /// answers in order; an error aborts the rest, and the caller rolls back and retries.
   void write_once(std::vector<write_item*>& receipts, std::vector<report_item*>& reports,
                   const std::vector<std::size_t>& order, const std::vector<std::int64_t>& sequences,
                   const std::vector<std::string>& signatures, const std::string& server_time) {
     std::vector<bool> inserted(receipts.size(), false);
-    const auto day = server_time.substr(0, 10);
-    if (PQenterPipelineMode(connection_) != 1) throw postgres_error("PostgreSQL: cannot enter pipeline mode", "");
-    struct pipeline_exit {
-      PGconn* connection;
-      ~pipeline_exit() {
-        // Drains what is left after an error, so the connection is usable again.
-        while (PQpipelineStatus(connection) != PQ_PIPELINE_OFF && PQexitPipelineMode(connection) != 1) {
-          PGresult* rest = PQgetResult(connection);
-          if (!rest && PQstatus(connection) != CONNECTION_OK) break;
-          PQclear(rest);
-        }
-      }
-    } exit_guard{connection_};
-
-    auto send = [&](const char* name, int count, const char* const* values) {
-      const int sent = name ? PQsendQueryPrepared(connection_, name, count, values, nullptr, nullptr, 0)
-                            : PQsendQueryParams(connection_, values[0], 0, nullptr, nullptr, nullptr, nullptr, 0);
-      if (sent != 1) throw postgres_error("PostgreSQL: " + one_line(PQerrorMessage(connection_)), "");
-    };
-    const char* begin[] = {"BEGIN"};
-    const char* commit[] = {"COMMIT"};
-    send(nullptr, 0, begin);
-    std::vector<std::string> sequence_texts(receipts.size());
+    execute("BEGIN");
     for (const auto i : order) {
       const auto& r = receipts[i]->record;
-      sequence_texts[i] = std::to_string(sequences[i]);
-      const char* values[] = {sequence_texts[i].c_str(), r.receipt_id.c_str(), r.device.c_str(),
-                              r.receipt_hash.c_str(),    r.previous_hash ? r.previous_hash->c_str() : nullptr,
-                              r.policy_id.c_str(),       r.policy_hash.c_str(), server_time.c_str(),
-                              r.jws.c_str(),             signatures[i].c_str()};
-      send("insert", 10, values);
+      const char* previous = r.previous_hash ? r.previous_hash->c_str() : nullptr;
+      const auto sequence = std::to_string(sequences[i]);
+      const char* values[] = {sequence.c_str(), r.receipt_id.c_str(), r.device.c_str(), r.receipt_hash.c_str(),
+                              previous,         r.policy_id.c_str(),  r.policy_hash.c_str(), server_time.c_str(),
+                              r.jws.c_str(),    signatures[i].c_str()};
+      auto rows = run_prepared("insert", 10, values);
+      inserted[i] = PQntuples(rows.get()) == 1;
     }
-    std::vector<std::string> numbers;
-    std::size_t report_lines = 0;
-    for (auto* report : reports) report_lines += report->counts.size();
-    numbers.reserve(report_lines);
+    const auto day = server_time.substr(0, 10);
     for (auto* report : reports) {
       for (const auto& count : report->counts) {
-        numbers.push_back(std::to_string(count.count));
+        const auto number = std::to_string(count.count);
         const char* values[] = {day.c_str(), count.policy_id.c_str(), count.host.c_str(), count.page_path.c_str(),
-                                numbers.back().c_str()};
-        send("add_report", 5, values);
+                                number.c_str()};
+        run_prepared("add_report", 5, values);
       }
     }
-    send(nullptr, 0, commit);
-    if (PQpipelineSync(connection_) != 1) throw postgres_error("PostgreSQL: " + one_line(PQerrorMessage(connection_)), "");
-
-    // Results, in the order sent: each statement's result, then a null.
-    std::optional<postgres_error> failure;
-    auto next = [&](bool tuples) -> int {
-      result_handle handle(PQgetResult(connection_), PQclear);
-      int rows = 0;
-      if (!handle) {
-        if (!failure) failure.emplace("PostgreSQL: " + one_line(PQerrorMessage(connection_)), "08006");
-      } else {
-        const auto status = PQresultStatus(handle.get());
-        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-          rows = tuples ? PQntuples(handle.get()) : 0;
-        } else if (!failure) {
-          const char* state = PQresultErrorField(handle.get(), PG_DIAG_SQLSTATE);
-          failure.emplace("PostgreSQL: " + one_line(PQresultErrorMessage(handle.get())), state ? state : "");
-        }
-        result_handle end(PQgetResult(connection_), PQclear);  // the null after each result
-      }
-      return rows;
-    };
-    next(false);
-    for (const auto i : order) inserted[i] = next(true) == 1;
-    for (std::size_t k = 0; k < report_lines; ++k) next(false);
-    next(false);
-    result_handle sync(PQgetResult(connection_), PQclear);
-    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
-      if (!failure) failure.emplace("PostgreSQL: the pipeline did not end as expected", "08006");
-    }
-    if (failure) throw *failure;
-
+    execute("COMMIT");
     for (auto* report : reports) report->durable = true;
     for (std::size_t i = 0; i < receipts.size(); ++i) {
       auto& item = *receipts[i];
