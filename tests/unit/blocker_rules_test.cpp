@@ -79,10 +79,10 @@ TEST_CASE("blocker fixtures: rules × requests give the expected verdicts") {
         {"cosmetic", report.cosmetic_skipped}, {"unsupported", report.unsupported_skipped},
         {"invalid", report.invalid},         {"comments", report.comments}};
     for (const auto& entry : f.counts) {
-      const auto& kind = entry.first;  // a named copy: clang cannot capture a structured binding
-      CAPTURE(kind);
-      REQUIRE(counted.count(kind) == 1);
-      CHECK(counted.at(kind) == entry.second);
+      const std::string& count = entry.first;  // a structured binding cannot be captured (clang 14)
+      CAPTURE(count);
+      REQUIRE(counted.count(count) == 1);
+      CHECK(counted.at(count) == entry.second);
     }
     auto engine = blocker::load(compiled->image);
     REQUIRE(engine.has_value());
