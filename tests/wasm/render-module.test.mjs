@@ -5,13 +5,23 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { createRequire } from "node:module";
 
-const require = createRequire(import.meta.url);
 const dist = process.env.CONSENTRY_WASM_DIST;
 const source = process.env.SOURCE_DIR;
-const createConsentryRender = require(path.join(dist, "consentry-render.js"));
-const { wrap } = require(path.join(dist, "consentry-render-api.js"));
+// dist/package.json makes its .js files ES modules (the engine's API); these two are
+// CommonJS-or-classic scripts, so they are loaded as Node loads CommonJS.
+const require = createRequire(import.meta.url);
+const load = (name) => {
+  const filename = path.join(dist, name);
+  const module = { exports: {} };
+  const wrapper = vm.compileFunction(fs.readFileSync(filename, "utf8"), ["module", "exports", "require", "__filename", "__dirname"], { filename });
+  wrapper(module, module.exports, require, filename, dist);
+  return module.exports;
+};
+const createConsentryRender = load("consentry-render.js");
+const { wrap } = load("consentry-render-api.js");
 const read = (...parts) => fs.readFileSync(path.join(source, ...parts), "utf8");
 
 let api;
