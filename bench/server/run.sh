@@ -127,7 +127,8 @@ for r in rows:
                  f"{1e6 * r['server_cpu_seconds'] / r['stored'] if r['stored'] else 0:.0f} | {r['load_average']:.1f} |")
     if r['backend'] == 'sqlite' and l['mode'] == 'fixed-rate':
         ok = l['ok_per_second'] >= 0.99 * rate and lat['p99'] <= 50 and set(l['statuses']) <= {'201'}
-        verdict.append(f"SQLite bar (>= {rate:.0f} durable receipts/s with p99 <= 50 ms): {'met' if ok else 'NOT met'}")
+        bar = "the issue's bar" if rate == 5000 else "not the issue's bar of 5000/s"
+        verdict.append(f"SQLite at >= {rate:.0f} durable receipts/s with p99 <= 50 ms ({bar}): {'met' if ok else 'NOT met'}")
 open(sys.argv[2], 'w').write('\n'.join(lines + [''] + verdict) + '\n')
 print('\n'.join(lines + [''] + verdict))
 PY
