@@ -55,8 +55,10 @@ bench-engine: release wasm
 bench-server: release
 	bench/server/run.sh
 
+# One process on http://localhost:8080: the receipt server with its SQLite database and
+# key under var/, serving the demo's static files (scripts/demo).
 demo: native
-	build/native/bin/consentry render policy-data/alopal --format text
+	scripts/demo
 
 clean:
 	rm -rf build

@@ -5,6 +5,15 @@
 #include <algorithm>
 #include <cstring>
 
+// x86-64 processors with the SHA extensions compress a block about six times faster:
+// the server hashes every 16 KB receipt it stores. The portable code below stays the
+// reference (and the only code in the wasm build).
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__) && (defined(__GNUC__) || defined(__clang__))
+#define CONSENTRY_SHA256_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace consentry {
 namespace {
 
@@ -21,6 +30,57 @@ constexpr std::uint32_t round_constants[64] = {
 
 constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return x >> n | x << (32 - n); }
 
+#ifdef CONSENTRY_SHA256_X86
+bool has_sha_extensions() noexcept {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const bool ssse3_and_sse41 = (c & (1u << 9)) && (c & (1u << 19));
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return ssse3_and_sse41 && (b & (1u << 29));
+}
+
+const bool sha_extensions = has_sha_extensions();
+
+/// One block with SHA-NI (Intel's SHA extensions reference flow): the state is kept
+/// as ABEF/CDGH, four rounds per message vector, the schedule extended by msg1/msg2.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_x86(std::uint32_t* state, const std::uint8_t* block) noexcept {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                    // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);              // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);      // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);           // CDGH
+  const __m128i abef_start = state0;
+  const __m128i cdgh_start = state1;
+
+  __m128i message[4];
+  for (int i = 0; i < 16; ++i) {
+    if (i < 4) {
+      message[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), byte_swap);
+    }
+    __m128i words = _mm_add_epi32(message[i % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_constants + 4 * i)));
+    state1 = _mm_sha256rnds2_epu32(state1, state0, words);
+    if (i >= 3 && i <= 14) {
+      const __m128i carried = _mm_alignr_epi8(message[i % 4], message[(i + 3) % 4], 4);
+      message[(i + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(message[(i + 1) % 4], carried), message[i % 4]);
+    }
+    words = _mm_shuffle_epi32(words, 0x0E);
+    state0 = _mm_sha256rnds2_epu32(state0, state1, words);
+    if (i >= 1 && i <= 12) message[(i + 3) % 4] = _mm_sha256msg1_epu32(message[(i + 3) % 4], message[i % 4]);
+  }
+  state0 = _mm_add_epi32(state0, abef_start);
+  state1 = _mm_add_epi32(state1, cdgh_start);
+
+  tmp = _mm_shuffle_epi32(state0, 0x1B);                 // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);              // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);           // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);              // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), state1);
+}
+#endif
+
 }  // namespace
 
 void sha256::reset() noexcept {
@@ -30,6 +90,9 @@ void sha256::reset() noexcept {
 }
 
 void sha256::compress(const std::uint8_t* block) noexcept {
+#ifdef CONSENTRY_SHA256_X86
+  if (sha_extensions) return compress_x86(state_.data(), block);
+#endif
   std::uint32_t w[64];
   for (int t = 0; t < 16; ++t) {
     w[t] = static_cast<std::uint32_t>(block[4 * t]) << 24 | static_cast<std::uint32_t>(block[4 * t + 1]) << 16 |

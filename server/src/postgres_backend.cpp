@@ -80,7 +80,14 @@ struct postgres_error : storage_error {
 class postgres_backend final : public storage_backend {
  public:
   postgres_backend(const std::string& url, const storage_options&) : url_(url) {
-    connect();
+    // A constructor that throws runs no destructor: the connection is closed here.
+    try {
+      connect();
+    } catch (...) {
+      PQfinish(connection_);
+      connection_ = nullptr;
+      throw;
+    }
   }
   ~postgres_backend() override { PQfinish(connection_); }
 

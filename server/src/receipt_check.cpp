@@ -93,13 +93,17 @@ receipt_checker::~receipt_checker() = default;
 check_result receipt_checker::verify(std::string_view jws) const {
   // The form, then the signature, then what the payload says: a changed payload byte
   // is reported as the broken signature it is (as `consentry receipt verify` does).
-  auto parsed = parse_compact_jws(jws);
-  if (!parsed) return diagnose_jws(jws, parsed.error().message);
-  if (auto signature = native::verify_jws_signature(*parsed); !signature)
-    return invalid("invalid-signature", "the signature does not verify with the header's key");
-
+  // A receipt the core accepts is parsed once: its signature is checked on the core's
+  // parse; only a refused one is parsed again, to say why in that order.
   auto checked = check_receipt(jws);
-  if (!checked) {
+  if (checked) {
+    if (auto signature = native::verify_jws_signature(checked->jws); !signature)
+      return invalid("invalid-signature", "the signature does not verify with the header's key");
+  } else {
+    auto parsed = parse_compact_jws(jws);
+    if (!parsed) return diagnose_jws(jws, parsed.error().message);
+    if (auto signature = native::verify_jws_signature(*parsed); !signature)
+      return invalid("invalid-signature", "the signature does not verify with the header's key");
     // Whose key signed is the one fact worth its own problem type: the rest is
     // "not a receipt of ours" with the core's words.
     auto payload = parse_json(parsed->payload);

@@ -143,10 +143,22 @@ class sqlite_backend final : public storage_backend {
       execute("PRAGMA wal_autocheckpoint=0");
       execute("PRAGMA journal_size_limit=67108864");
       execute(schema);
+      prepare_statements();
     } catch (const storage_error& error) {
+      // A constructor that throws runs no destructor: statements and connection are closed here.
+      finalize_statements();
       sqlite3_close(db_);
       throw storage_error("cannot use the SQLite database " + path + ": " + error.what());
     }
+  }
+
+  ~sqlite_backend() override {
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    finalize_statements();
+    sqlite3_close(db_);
+  }
+
+  void prepare_statements() {
     insert_ = std::make_unique<statement>(
         db_, std::string("INSERT INTO receipts (") + receipt_columns +
                  ", chain_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?5, 'first:' || ?3))");
@@ -163,15 +175,13 @@ class sqlite_backend final : public storage_backend {
         "ON CONFLICT (day, policy_id, host, page_path) DO UPDATE SET count = count + excluded.count");
   }
 
-  ~sqlite_backend() override {
-    if (wal_fd_ >= 0) ::close(wal_fd_);
+  void finalize_statements() {
     insert_.reset();
     by_id_.reset();
     by_device_.reset();
     has_hash_.reset();
     last_sequence_.reset();
     add_report_.reset();
-    sqlite3_close(db_);
   }
 
   void write(std::vector<write_item*>& receipts, std::vector<report_item*>& reports, const countersigner& sign,
