@@ -9,6 +9,7 @@
 #include "consentry/jcs.hpp"
 #include "consentry/json_io.hpp"
 #include "consentry/notice.hpp"
+#include "detail/text.hpp"
 
 namespace consentry {
 namespace {
@@ -291,6 +292,14 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   }
   if (r.previous_receipt_hash && !is_sha256_hex(*r.previous_receipt_hash)) {
     return fail("the previous receipt hash is not a SHA-256 hash in lower-case hex");
+  }
+  // Ids are the policy's, and a device's next state is read from them: the same syntax as
+  // in a policy, or the receipt names something no policy can have (found by fuzzing).
+  if (!detail::is_identifier(r.notice.id)) return fail("the policy id " + in_quotes(r.notice.id) + " is not an id");
+  for (const auto& service : r.services) {
+    for (const auto& p : service.purposes) {
+      if (!detail::is_identifier(p.purpose)) return fail("the purpose id " + in_quotes(p.purpose) + " is not an id");
+    }
   }
   out.jws = std::move(*jws);
   out.hash = receipt_hash(compact_jws);

@@ -267,6 +267,10 @@ TEST_CASE("receipts: check_receipt refuses what is not exactly a receipt of this
       {sign_payload(with([](json& j) { j["notice"]["policy_hash"] = "abc"; }), key), "policy hashes"},
       {sign_payload(with([](json& j) { j["previous_receipt_hash"] = "ABC"; }), key), "previous receipt hash"},
       {sign_payload(with([](json& j) { j["validity"]["from"] = "2025-03-01T10:00:00.000Z"; }), key), "validity"},
+      // Found by fuzz/receipt_verify.cpp: a state read from such a receipt is one the storage refuses.
+      {sign_payload(with([](json& j) { j["services"][0]["purposes"][0]["purpose"] = "sec}rity"; }), key),
+       "the purpose id \"sec}rity\" is not an id"},
+      {sign_payload(with([](json& j) { j["notice"]["id"] = "Example Shop"; }), key), "the policy id \"Example Shop\" is not an id"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.says);
