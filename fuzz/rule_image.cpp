@@ -17,6 +17,7 @@
 #include "detail/blocker_image.hpp"
 #include "engine_support.hpp"
 #include "fixtures.hpp"
+#include "image_bytes.hpp"
 
 namespace {
 
@@ -79,8 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::size_t position = (data[i] | std::size_t{data[i + 1]} << 8) % bytes.size();
       bytes[position] = data[i + 2];
     }
-    const auto checksum = detail::image_checksum(bytes.data(), bytes.size());
-    std::memcpy(bytes.data() + image::checksum_offset, &checksum, sizeof checksum);
+    test::reseal(bytes);
   }
   const aligned_copy copy(bytes.data(), bytes.size());
   auto engine = blocker::load({copy.bytes.get(), copy.size});

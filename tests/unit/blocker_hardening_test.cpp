@@ -12,6 +12,7 @@
 #include "../../core/src/detail/blocker_image.hpp"
 #include "consentry/blocker.hpp"
 #include "fixtures.hpp"
+#include "image_bytes.hpp"
 
 
 namespace {
@@ -28,16 +29,6 @@ compiled_rules compile_engine_fixture(std::string_view list) {
   return std::move(*compiled);
 }
 
-template <class T>
-T read_at(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  return value;
-}
-template <class T>
-void write_at(std::vector<std::uint8_t>& bytes, std::size_t offset, T value) {
-  std::memcpy(bytes.data() + offset, &value, sizeof(T));
-}
 
 /// An 8-byte aligned copy of an image, as `blocker::load` requires.
 struct aligned_image {
@@ -83,10 +74,10 @@ TEST_CASE("engine: an image whose vendor index names a list filter is refused, c
   const auto compiled = compile_engine_fixture("||tracker.example^$third-party\n@@||tracker.example/ok/\n&ad_type=\n");
   const auto& original = compiled.image;
   // Where the vendor realm keeps its values and its common value.
-  const auto section_count = read_at<std::uint32_t>(original, offsetof(image::header, section_count));
+  const auto section_count = test::read_at<std::uint32_t>(original, offsetof(image::header, section_count));
   std::uint32_t values_offset = 0, values_count = 0, header_offset = 0, filter_count = 0;
   for (std::uint32_t i = 0; i < section_count; ++i) {
-    const auto entry = read_at<image::section_entry>(original, sizeof(image::header) + i * sizeof(image::section_entry));
+    const auto entry = test::read_at<image::section_entry>(original, sizeof(image::header) + i * sizeof(image::section_entry));
     if (entry.kind == image::index_section(image::realm::vendor, image::part_values))
       values_offset = entry.offset, values_count = entry.count;
     if (entry.kind == image::index_section(image::realm::vendor, image::part_header)) header_offset = entry.offset;
@@ -102,8 +93,8 @@ TEST_CASE("engine: an image whose vendor index names a list filter is refused, c
     for (const std::size_t at : {std::size_t{values_offset}, header_offset + offsetof(image::index_header, common_value)}) {
       if (at == values_offset && values_count == 0) continue;
       auto bytes = original;
-      write_at(bytes, at, id);
-      write_at(bytes, image::checksum_offset, detail::image_checksum(bytes.data(), bytes.size()));
+      test::write_at(bytes, at, id);
+      test::reseal(bytes);
       const aligned_image copy(bytes);
       auto engine = blocker::load(copy.span());
       if (!engine) {

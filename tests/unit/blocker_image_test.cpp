@@ -9,11 +9,15 @@
 #include "../../core/src/detail/blocker_image.hpp"
 #include "consentry/blocker.hpp"
 #include "fixtures.hpp"
+#include "image_bytes.hpp"
 
 namespace {
 
 using namespace consentry;
 namespace image = consentry::detail::image;
+using test::read_at;
+using test::reseal;
+using test::write_at;
 
 const char* const sample_rules =
     "||ads.example.com^\n"
@@ -54,21 +58,7 @@ image_error_code load_error(std::span<const std::uint8_t> bytes) {
   return loaded.error().code;
 }
 
-template <class T>
-T read_at(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  return value;
-}
-template <class T>
-void write_at(std::vector<std::uint8_t>& bytes, std::size_t offset, T value) {
-  std::memcpy(bytes.data() + offset, &value, sizeof(T));
-}
 
-/// Recomputes the checksum, so that a change reaches the structural checks.
-void reseal(std::vector<std::uint8_t>& bytes) {
-  write_at(bytes, image::checksum_offset, detail::image_checksum(bytes.data(), bytes.size()));
-}
 
 image::section_entry section_of(const std::vector<std::uint8_t>& bytes, std::uint32_t kind, std::size_t* at = nullptr) {
   const auto count = read_at<std::uint32_t>(bytes, offsetof(image::header, section_count));
