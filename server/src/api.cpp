@@ -168,13 +168,7 @@ void api::handle(request&& req, const std::string& client_address, reply_functio
   if (path.starts_with("/v1/devices/") && path.ends_with("/receipts")) {
     if (!get) return not_allowed("GET, OPTIONS");
     const auto device = path.substr(12, path.size() - 12 - 9);
-    if (auto limited = client_limiter_.take(client_address, std::chrono::steady_clock::now())) {
-      auto answer = problem_response(http::status::too_many_requests, "rate-limited",
-                                     "too many requests from this client; retry after the time in Retry-After",
-                                     context.version, context.keep_alive);
-      answer.set(http::field::retry_after, std::to_string(*limited));
-      return send(context, std::move(answer));
-    }
+    if (!within_rate(client_limiter_, client_address, "requests from this client", context)) return;
     return get_device_chain(req, device, std::move(context));
   }
   if (path == "/v1/policies") {
@@ -248,25 +242,36 @@ void api::preflight(const request& req, reply_context context) {
   send(context, std::move(answer));
 }
 
-void api::post_receipt(request&& req, const std::string& client, reply_context context) {
+bool api::within_rate(rate_limiter& limiter, const std::string& key, std::string_view what,
+                      const reply_context& context) {
+  const auto limited = limiter.take(key, std::chrono::steady_clock::now());
+  if (!limited) return true;
+  auto answer = problem_response(http::status::too_many_requests, "rate-limited",
+                                 "too many " + std::string(what) + "; retry after the time in Retry-After",
+                                 context.version, context.keep_alive);
+  answer.set(http::field::retry_after, std::to_string(*limited));
+  send(context, std::move(answer));
+  return false;
+}
+
+bool api::accepts_type(const request& req, std::string_view expected, std::string_view what,
+                       const reply_context& context) const {
+  // text/plain too: navigator.sendBeacon on page hide can only send CORS-safelisted types.
   const auto type = media_type(req[http::field::content_type]);
-  // text/plain as well as application/jose (RFC 7515 §9.2.1): navigator.sendBeacon on
-  // page hide can only send CORS-safelisted types.
-  if (type != "application/jose" && type != "text/plain") {
-    auto answer = problem_response(http::status::unsupported_media_type, "unsupported-media-type",
-                                   "send the receipt's JWS as application/jose (or text/plain), not " +
-                                       (type.empty() ? std::string("without a Content-Type") : type),
-                                   context.version, context.keep_alive);
-    answer.set("Accept-Post", "application/jose, text/plain");
-    return send(context, std::move(answer));
-  }
-  if (auto limited = client_limiter_.take(client, std::chrono::steady_clock::now())) {
-    auto answer = problem_response(http::status::too_many_requests, "rate-limited",
-                                   "too many requests from this client; retry after the time in Retry-After",
-                                   context.version, context.keep_alive);
-    answer.set(http::field::retry_after, std::to_string(*limited));
-    return send(context, std::move(answer));
-  }
+  if (type == expected || type == "text/plain") return true;
+  auto answer = problem_response(http::status::unsupported_media_type, "unsupported-media-type",
+                                 "send " + std::string(what) + " as " + std::string(expected) + " (or text/plain), not " +
+                                     (type.empty() ? std::string("without a Content-Type") : std::string(type)),
+                                 context.version, context.keep_alive);
+  answer.set("Accept-Post", std::string(expected) + ", text/plain");
+  send(context, std::move(answer));
+  return false;
+}
+
+void api::post_receipt(request&& req, const std::string& client, reply_context context) {
+  // application/jose: RFC 7515 §9.2.1.
+  if (!accepts_type(req, "application/jose", "the receipt's JWS", context)) return;
+  if (!within_rate(client_limiter_, client, "requests from this client", context)) return;
   auto jws = std::move(req.body());
   // A trailing newline (curl --data-binary @file) is not part of the JWS.
   while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r')) jws.pop_back();
@@ -306,13 +311,7 @@ void api::post_receipt(request&& req, const std::string& client, reply_context c
                        " s)");
     });
   }
-  if (auto limited = device_limiter_.take(r.device, std::chrono::steady_clock::now())) {
-    auto answer = problem_response(http::status::too_many_requests, "rate-limited",
-                                   "too many receipts from this device; retry after the time in Retry-After",
-                                   context.version, context.keep_alive);
-    answer.set(http::field::retry_after, std::to_string(*limited));
-    return send(context, std::move(answer));
-  }
+  if (!within_rate(device_limiter_, r.device, "receipts from this device", context)) return;
   store_receipt(std::move(*verified), std::move(jws), std::move(context));
 }
 
@@ -392,22 +391,8 @@ void api::get_device_chain(const request& req, std::string_view device, reply_co
 }
 
 void api::post_reports(request&& req, const std::string& client, reply_context context) {
-  const auto type = media_type(req[http::field::content_type]);
-  if (type != "application/json" && type != "text/plain") {
-    auto answer = problem_response(http::status::unsupported_media_type, "unsupported-media-type",
-                                   "send the report as application/json (or text/plain), not " +
-                                       (type.empty() ? std::string("without a Content-Type") : type),
-                                   context.version, context.keep_alive);
-    answer.set("Accept-Post", "application/json, text/plain");
-    return send(context, std::move(answer));
-  }
-  if (auto limited = client_limiter_.take(client, std::chrono::steady_clock::now())) {
-    auto answer = problem_response(http::status::too_many_requests, "rate-limited",
-                                   "too many requests from this client; retry after the time in Retry-After",
-                                   context.version, context.keep_alive);
-    answer.set(http::field::retry_after, std::to_string(*limited));
-    return send(context, std::move(answer));
-  }
+  if (!accepts_type(req, "application/json", "the report", context)) return;
+  if (!within_rate(client_limiter_, client, "requests from this client", context)) return;
   auto parsed = parse_json(req.body());
   if (!parsed)
     return send_problem(context, http::status::bad_request, "malformed-report",

@@ -79,6 +79,13 @@ class api {
   void send_problem(const reply_context& context, http::status status, std::string_view kind,
                     std::string_view detail) const;
   bool origin_allowed(std::string_view origin) const;
+  /// True when `key` is within `limiter`'s rate; otherwise answers 429 with Retry-After,
+  /// saying "too many `what`", and returns false.
+  bool within_rate(rate_limiter& limiter, const std::string& key, std::string_view what, const reply_context& context);
+  /// True when the body's Content-Type is `expected` or text/plain (what navigator.sendBeacon
+  /// can send); otherwise answers 415 with Accept-Post, naming `what` is sent, and returns false.
+  bool accepts_type(const request& req, std::string_view expected, std::string_view what,
+                    const reply_context& context) const;
 
   const server_options& options_;
   const receipt_checker& checker_;
