@@ -4,8 +4,10 @@
 //    RFC 8785 form when it is JSON, and signed with the harness's fixed Ed25519 key (test_signer.hpp: a
 //    device signing whatever it likes with its own key), so that the checks after the
 //    signature, the chain between the lines included, are reached;
-//  - any other input is a list of compact JWS as they are, which also goes through the
-//    core's checks alone (`check_receipt`, what a browser runs before WebCrypto).
+//  - any other input is a list of compact JWS as they are.
+// Every receipt also goes through the core's checks alone (`check_receipt`, what a
+// browser runs before WebCrypto), with and without a `receipt_check_cache`, which must
+// agree on every input.
 // What verifies must be canonical, name its own key as principal, render, and give a
 // consent state the storage format accepts.
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "consentry/consent.hpp"
 #include "consentry/jcs.hpp"
+#include "consentry/json_io.hpp"
 #include "consentry/receipt.hpp"
 #include "fuzz_support.hpp"
 #include "receipt_verify.hpp"
@@ -21,6 +24,24 @@
 namespace {
 
 consentry::fuzz::test_signer* device = nullptr;
+// Shared by every input, as a server's is, so that receipts of the corpus fill it and
+// their mutations hit it; small, so that eviction is reached too.
+consentry::receipt_check_cache* cache = nullptr;
+
+/// With the cache or without, `check_receipt` accepts the same receipts, reads them the
+/// same, and refuses the rest with the same words.
+void check_cache_agrees(std::string_view compact) {
+  using namespace consentry;
+  const auto plain = check_receipt(compact);
+  const auto cached = check_receipt(compact, cache);
+  CONSENTRY_FUZZ_CHECK(plain.has_value() == cached.has_value());
+  if (plain && cached) {
+    CONSENTRY_FUZZ_CHECK(plain->hash == cached->hash);
+    CONSENTRY_FUZZ_CHECK(json_io::write(plain->value) == json_io::write(cached->value));
+  } else if (!plain && !cached) {
+    CONSENTRY_FUZZ_CHECK(plain.error().message == cached.error().message);
+  }
+}
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -57,6 +78,7 @@ void check_verified(const consentry::checked_receipt& checked, std::string_view 
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   device = new consentry::fuzz::test_signer;
+  cache = new consentry::receipt_check_cache(8);
   return 0;
 }
 
@@ -71,8 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       compact = device->sign(line, receipt_media_type);
     } else {
       compact = std::string(line);
-      (void)check_receipt(compact);
     }
+    check_cache_agrees(compact);
     auto verified = native::verify_receipt(compact);
     if (verified) check_verified(*verified, compact);
     receipts.push_back({"receipt " + std::to_string(receipts.size() + 1), std::move(compact)});

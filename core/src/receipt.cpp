@@ -3,7 +3,13 @@
 #include "consentry/receipt.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "consentry/base64url.hpp"
 #include "consentry/jcs.hpp"
@@ -200,7 +206,11 @@ result<receipt, receipt_error> build_receipt(const consent_event& event, const p
     }
     item.pii_categories.assign(categories.begin(), categories.end());
     item.retention_days = p->retention.days;
-    if (needs_consent(outcome.basis) && outcome.status == purpose_status::granted) item.termination = event.expires;
+    // The policy's condition, the same in every receipt of this policy (the date it comes
+    // to is the receipt's validity.until): receipts of one decision share their services.
+    if (needs_consent(outcome.basis) && outcome.status == purpose_status::granted) {
+      item.termination = "P" + std::to_string(document.consent.expiry_days) + "D";
+    }
     for (const auto& id : p->vendors) {
       const auto* v = find_vendor(document, id);
       if (!v) return fail("purpose " + in_quotes(p->id) + " names the unknown vendor " + in_quotes(id));
@@ -241,16 +251,14 @@ result<std::string, receipt_error> sign_receipt(const receipt& value, signer& ke
 
 std::string receipt_hash(std::string_view compact_jws) { return sha256_hex(compact_jws); }
 
-result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jws) {
-  auto jws = parse_compact_jws(compact_jws);
-  if (!jws) return fail(jws.error().message);
-  if (jws->type != receipt_media_type) {
-    return fail("the header's \"typ\" is " + (jws->type ? in_quotes(*jws->type) : std::string("absent")) +
-                ", not " + in_quotes(receipt_media_type));
-  }
+namespace {
+
+/// Reads a JWS payload as a receipt: byte for byte its own RFC 8785 canonical form,
+/// then the receipt model, of this reader's versions.
+receipt_result read_receipt_payload(std::string_view payload) {
   // One parse serves both the canonical-form check and the reading: a receipt is
   // about 12 KB of JSON, and the server checks thousands a second.
-  auto parsed = parse_json(jws->payload);
+  auto parsed = parse_json(payload);
   if (!parsed) {
     return fail("the payload is not valid JSON: " + parsed.error().location() + ": " + parsed.error().message);
   }
@@ -258,22 +266,26 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   if (!canonical) {
     return fail("the payload is not valid JSON: " + canonical.error().location() + ": " + canonical.error().message);
   }
-  if (*canonical != jws->payload) {
+  if (*canonical != payload) {
     std::size_t at = 0;
-    while (at < canonical->size() && at < jws->payload.size() && (*canonical)[at] == jws->payload[at]) ++at;
+    while (at < canonical->size() && at < payload.size() && (*canonical)[at] == payload[at]) ++at;
     return fail("the payload is not in RFC 8785 canonical form (it first differs at byte " + std::to_string(at) + ")");
   }
-  checked_receipt out;
+  receipt out;
   diagnostics found;
-  if (!json_io::read_document(*parsed, out.value, "payload", found)) {
+  if (!json_io::read_document(*parsed, out, "payload", found)) {
     return fail("the payload is not a receipt: " + first_error(found));
   }
-  const auto& r = out.value;
-  if (r.version != kantara_receipt_version || r.schema_version != receipt_schema_version) {
-    return fail("the receipt is of version " + in_quotes(r.version) + " and schema " + in_quotes(r.schema_version) +
+  if (out.version != kantara_receipt_version || out.schema_version != receipt_schema_version) {
+    return fail("the receipt is of version " + in_quotes(out.version) + " and schema " + in_quotes(out.schema_version) +
                 "; this reader knows " + in_quotes(kantara_receipt_version) + " and " + in_quotes(receipt_schema_version));
   }
-  const auto thumbprint = jwk_thumbprint(jws->key);
+  return receipt_result(boost::system::in_place_value, std::move(out));
+}
+
+/// Everything a receipt must say consistently, with itself and with its JWS.
+std::optional<receipt_error> check_consistency(const receipt& r, const parsed_jws& jws) {
+  const auto thumbprint = jwk_thumbprint(jws.key);
   if (thumbprint != r.pii_principal_id) {
     return fail("the header's key (thumbprint " + thumbprint + ") is not the receipt's principal " + r.pii_principal_id);
   }
@@ -299,6 +311,188 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   for (const auto& service : r.services) {
     for (const auto& p : service.purposes) {
       if (!detail::is_identifier(p.purpose)) return fail("the purpose id " + in_quotes(p.purpose) + " is not an id");
+    }
+  }
+  return std::nullopt;
+}
+
+/// The end of the JSON string that opens at `at` (a quote), just past its closing quote;
+/// `npos` when it does not close.
+std::size_t skip_string(std::string_view text, std::size_t at) {
+  const auto open = at;
+  for (++at;;) {
+    const auto quote = text.find('"', at);
+    if (quote == std::string_view::npos) return quote;
+    // Escaped when an odd number of backslashes comes before it.
+    std::size_t backslashes = 0;
+    while (quote - backslashes - 1 > open && text[quote - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return quote + 1;
+    at = quote + 1;
+  }
+}
+
+/// The end of the JSON value that starts at `at`, read for its structure only (strings
+/// and nesting); `npos` when the text ends first.
+std::size_t skip_value(std::string_view text, std::size_t at) {
+  if (at >= text.size()) return std::string_view::npos;
+  if (text[at] == '"') return skip_string(text, at);
+  if (text[at] != '{' && text[at] != '[') {
+    const auto end = text.find_first_of(",}]", at);
+    return end == std::string_view::npos ? text.size() : end;
+  }
+  // One pass, without a call per string: the services of a receipt hold a thousand short ones.
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (; at < text.size(); ++at) {
+    const char c = text[at];
+    if (in_string) {
+      if (c == '\\') {
+        ++at;  // the escaped character, whatever it is
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return at + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+/// The value of the top-level member `name` of `text`, an object written without
+/// whitespace (as canonical JSON is), as a view into `text`; an empty view when the
+/// text is not of that shape. This reads structure only; whatever is made of the
+/// answer is parsed properly afterwards.
+std::string_view find_member_value(std::string_view text, std::string_view name) {
+  if (text.empty() || text[0] != '{') return {};
+  std::size_t at = 1;
+  while (at < text.size() && text[at] == '"') {
+    const auto key_end = skip_string(text, at);
+    if (key_end == std::string_view::npos || key_end >= text.size() || text[key_end] != ':') return {};
+    const auto value_start = key_end + 1;
+    const auto value_end = skip_value(text, value_start);
+    if (value_end == std::string_view::npos || value_end <= value_start) return {};
+    if (text.substr(at + 1, key_end - at - 2) == name) return text.substr(value_start, value_end - value_start);
+    if (value_end >= text.size() || text[value_end] != ',') return {};
+    at = value_end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+/// The remembered `services` values: the bytes exactly as a checked receipt carried
+/// them, and what they were read as. Found by a hash of the bytes, then compared whole.
+struct receipt_check_cache::state {
+  struct entry {
+    std::string bytes;
+    std::vector<receipt_service> services;
+  };
+  std::mutex mutex;
+  std::unordered_multimap<std::size_t, std::shared_ptr<const entry>> entries;
+  std::deque<std::pair<std::size_t, const entry*>> order;  ///< oldest first: who makes way
+  std::size_t capacity = 0;
+  std::atomic<std::uint64_t> hits{0};
+  std::atomic<std::uint64_t> misses{0};
+
+  std::shared_ptr<const entry> find(std::size_t hash, std::string_view bytes) {
+    std::lock_guard lock(mutex);
+    const auto [first, last] = entries.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (it->second->bytes == bytes) return it->second;
+    }
+    return nullptr;
+  }
+
+  void remember(std::size_t hash, std::string_view bytes, const std::vector<receipt_service>& services) {
+    if (capacity == 0) return;
+    auto made = std::make_shared<const entry>(entry{std::string(bytes), services});
+    std::lock_guard lock(mutex);
+    const auto [first, last] = entries.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (it->second->bytes == bytes) return;  // another thread was first
+    }
+    if (order.size() == capacity) {
+      const auto [oldest_hash, oldest] = order.front();
+      order.pop_front();
+      const auto [from, to] = entries.equal_range(oldest_hash);
+      for (auto it = from; it != to; ++it) {
+        if (it->second.get() == oldest) {
+          entries.erase(it);
+          break;
+        }
+      }
+    }
+    order.emplace_back(hash, made.get());
+    entries.emplace(hash, std::move(made));
+  }
+};
+
+receipt_check_cache::receipt_check_cache(std::size_t capacity) : state_(std::make_unique<state>()) {
+  state_->capacity = capacity;
+}
+receipt_check_cache::~receipt_check_cache() = default;
+
+receipt_check_cache::statistics receipt_check_cache::counts() const {
+  statistics out;
+  out.hits = state_->hits.load(std::memory_order_relaxed);
+  out.misses = state_->misses.load(std::memory_order_relaxed);
+  std::lock_guard lock(state_->mutex);
+  out.entries = state_->entries.size();
+  return out;
+}
+
+result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jws, receipt_check_cache* cache) {
+  auto jws = parse_compact_jws(compact_jws);
+  if (!jws) return fail(jws.error().message);
+  if (jws->type != receipt_media_type) {
+    return fail("the header's \"typ\" is " + (jws->type ? in_quotes(*jws->type) : std::string("absent")) +
+                ", not " + in_quotes(receipt_media_type));
+  }
+  const std::string_view payload = jws->payload;
+  const auto services_bytes = cache ? find_member_value(payload, "services") : std::string_view();
+  const bool services = !services_bytes.empty();
+  const auto services_at = static_cast<std::size_t>(services_bytes.data() - payload.data());
+  const auto services_hash = std::hash<std::string_view>{}(services_bytes);
+
+  checked_receipt out;
+  bool read = false;
+  if (services) {
+    // The same services bytes as a receipt already checked: they are canonical, and
+    // read as they were then. The rest of the payload, with `[]` in their place, is
+    // read as usual; its prefix up to the value is the payload's, so the value sits
+    // where the services go, and the payload is canonical if and only if that is.
+    // Anything the short way cannot accept goes the whole way, which says why.
+    if (auto known = cache->state_->find(services_hash, services_bytes)) {
+      std::string rest;
+      rest.reserve(payload.size() - services_bytes.size() + 2);
+      rest.append(payload.substr(0, services_at)).append("[]").append(payload.substr(services_at + services_bytes.size()));
+      auto value = read_receipt_payload(rest);
+      if (value && value->services.empty()) {
+        value->services = known->services;
+        if (!check_consistency(*value, *jws)) {
+          out.value = std::move(*value);
+          read = true;
+          cache->state_->hits.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    }
+  }
+  if (!read) {
+    auto value = read_receipt_payload(payload);
+    if (!value) return value.error();
+    if (auto inconsistent = check_consistency(*value, *jws)) return *inconsistent;
+    out.value = std::move(*value);
+    if (services) {
+      cache->state_->misses.fetch_add(1, std::memory_order_relaxed);
+      // Remembered only when the bytes found are exactly the canonical form of what was
+      // read: a check of the structural reading above, on a miss only.
+      if (auto canonical = canonicalize_value(json_io::write(out.value.services)); canonical && *canonical == services_bytes) {
+        cache->state_->remember(services_hash, services_bytes, out.value.services);
+      }
     }
   }
   out.jws = std::move(*jws);
@@ -389,6 +583,19 @@ std::string status_text(const receipt_purpose& p) {
   return "";
 }
 
+/// Kantara `termination` in words: "P182D" (what Consentry writes) is the time a consent
+/// lasts from the choice that gave it; anything else a receipt says is shown as it is.
+std::string termination_words(const std::string& termination, const std::optional<std::string>& until) {
+  const bool days = termination.size() > 2 && termination.front() == 'P' && termination.back() == 'D' &&
+                    std::all_of(termination.begin() + 1, termination.end() - 1,
+                                [](char c) { return c >= '0' && c <= '9'; });
+  std::string text = days ? "consent lasts " + termination.substr(1, termination.size() - 2) +
+                                " days from the choice that gave it"
+                          : "consent ends: " + termination;
+  if (until) text += " (until " + *until + ")";
+  return text + ", unless renewed";
+}
+
 /// The receipt as label/value lines, shared by the text and HTML forms.
 struct receipt_lines {
   std::vector<std::pair<std::string, std::string>> facts;
@@ -456,7 +663,7 @@ receipt_lines lines_of(const receipt& r) {
         line.details.push_back("shared with: " + names);
       }
       if (p.retention_days) line.details.push_back("kept for " + std::to_string(*p.retention_days) + " days");
-      if (p.termination) line.details.push_back("consent lapses on " + *p.termination + " unless renewed");
+      if (p.termination) line.details.push_back(termination_words(*p.termination, r.validity.until));
       out.purposes.push_back(std::move(line));
     }
   }

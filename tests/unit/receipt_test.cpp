@@ -107,7 +107,10 @@ TEST_CASE("receipts: built from a consent event, with the Kantara and ISO/IEC TS
   CHECK(analytics->third_party_disclosure);
   CHECK(analytics->third_party_names == std::vector<std::string>{"Stats Example Inc."});
   CHECK(analytics->retention_days == 395u);
-  CHECK(analytics->termination == r.validity.until);
+  CHECK(analytics->termination == "P" + std::to_string(document.consent.expiry_days) + "D");
+  CHECK(render_receipt_text(r, "").find("consent lasts " + std::to_string(document.consent.expiry_days) +
+                                        " days from the choice that gave it (until " + *r.validity.until +
+                                        "), unless renewed") != std::string::npos);
 
   // accept_all never grants an explicit-consent purpose (GDPR Art. 9(2)(a)).
   const auto* health = find(r, "health-matching");
@@ -272,13 +275,66 @@ TEST_CASE("receipts: check_receipt refuses what is not exactly a receipt of this
        "the purpose id \"sec}rity\" is not an id"},
       {sign_payload(with([](json& j) { j["notice"]["id"] = "Example Shop"; }), key), "the policy id \"Example Shop\" is not an id"},
   };
+  // A cache that knows the services of this receipt reads only the rest of each case's
+  // payload, and must come to the same answer in the same words.
+  receipt_check_cache cache;
+  REQUIRE(check_receipt(compact, &cache).has_value());
   for (const auto& c : cases) {
     CAPTURE(c.says);
     test::exact_buffer input(c.compact);
     auto refused = check_receipt(input.view());
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().message.find(c.says) != std::string::npos);
+    auto refused_with_cache = check_receipt(input.view(), &cache);
+    REQUIRE_FALSE(refused_with_cache.has_value());
+    CHECK(refused_with_cache.error().message == refused.error().message);
   }
+  CHECK(cache.counts().hits == 0);
+}
+
+TEST_CASE("receipts: a check cache reads known services once, and changes nothing else") {
+  digest_signer key('k');
+  receipt_check_cache cache(2);
+  // The same decision under the same policy: other ids and times, the same services.
+  const auto first = test::signed_receipt(event_of(act(consent_action::accept_all)), key, 1);
+  const auto second = test::signed_receipt(event_of(act(consent_action::accept_all), {}, march_2 + 5000), key, 2);
+  for (const auto& compact : {first, second}) {
+    auto plain = check_receipt(compact);
+    auto cached = check_receipt(compact, &cache);
+    REQUIRE(plain.has_value());
+    REQUIRE(cached.has_value());
+    CHECK(cached->hash == plain->hash);
+    CHECK(json_io::write(cached->value) == json_io::write(plain->value));
+    CHECK(*canonical_receipt(cached->value) == cached->jws.payload);
+    CHECK(cached->value.services.at(0).purposes.size() == plain->value.services.at(0).purposes.size());
+  }
+  CHECK(cache.counts().misses == 1);
+  CHECK(cache.counts().hits == 1);
+  CHECK(cache.counts().entries == 1);
+
+  // Known services inside a payload that is wrong elsewhere: refused as without the cache.
+  auto document = *parse_json(check_receipt(second)->jws.payload);
+  document["event_time"] = "2025-03-02T10:00:05Z";
+  const auto broken = sign_payload(*canonicalize_value(document), key);
+  auto refused = check_receipt(broken, &cache);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message == check_receipt(broken).error().message);
+
+  // Services that differ by one status are other bytes: a miss, read whole, and right.
+  const auto rejected = test::signed_receipt(event_of(act(consent_action::reject_all)), key, 3);
+  auto read = check_receipt(rejected, &cache);
+  REQUIRE(read.has_value());
+  CHECK(find(read->value, "analytics")->status == purpose_status::denied);
+  CHECK(cache.counts().misses == 2);
+
+  // Bounded: a third set of services pushes out the oldest.
+  auto withdraw = act(consent_action::withdraw_purpose, collection_method::withdrawal);
+  withdraw.purpose = "advertising";
+  REQUIRE(check_receipt(test::signed_receipt(event_of(withdraw), key, 4), &cache).has_value());
+  CHECK(cache.counts().entries == 2);
+  CHECK(cache.counts().misses == 3);
+  REQUIRE(check_receipt(first, &cache).has_value());
+  CHECK(cache.counts().misses == 4);  // the accept_all services were the oldest
 }
 
 TEST_CASE("receipts: a device's receipts form a chain") {
