@@ -88,7 +88,8 @@ class generator {
 
  private:
   struct connection {
-    explicit connection(net::io_context& io) : socket(io) {}
+    // Room for a whole answer: a read asks for as much as the buffer has room for.
+    explicit connection(net::io_context& io) : socket(io) { buffer.reserve(16 * 1024); }
     tcp::socket socket;
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
@@ -145,7 +146,7 @@ class generator {
     c->request = {http::verb::post, settings_.path, 11};
     c->request.set(http::field::host, settings_.host);
     c->request.set(http::field::content_type, settings_.content_type);
-    c->request.body() = bodies_[next_body_++];
+    c->request.body() = std::move(bodies_[next_body_++]);  // each body is sent once
     c->request.prepare_payload();
     ++in_flight_;
     http::async_write(c->socket, c->request, [this, c](beast::error_code ec, std::size_t) {

@@ -1,7 +1,9 @@
 // consentry-make-receipts: distinct, valid, chained receipts for the server
-// benchmark, one compact JWS per line. Each is the template receipt (one issued by
-// `consentry receipt issue` for the server's policy) with a fresh id, device key,
-// time and previous hash, canonicalised and signed by the core as any receipt is.
+// benchmark, one compact JWS per line. Each is one of the template receipts (issued
+// by `consentry receipt issue` for the server's policy, one per decision: people do
+// not all decide alike) with a fresh id, device key, time and previous hash,
+// canonicalised and signed by the core as any receipt is. Templates take turns
+// along each device's chain and across devices.
 // Devices' chains are interleaved (every device's first receipt, then every
 // device's second, …) so that a receipt is sent long after the one it follows.
 #include <chrono>
@@ -20,13 +22,14 @@
 using namespace consentry;
 
 int main(int argc, char** argv) {
-  std::string template_file, out_file;
+  std::vector<std::string> template_files;
+  std::string out_file;
   std::size_t devices = 1000, per_device = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
     if (flag == "--template") {
-      template_file = value;
+      template_files.push_back(value);
     } else if (flag == "--devices") {
       devices = std::stoul(value);
     } else if (flag == "--per-device") {
@@ -38,23 +41,25 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (template_file.empty() || out_file.empty()) {
-    std::cerr << "usage: consentry-make-receipts --template RECEIPT.jws --devices N --per-device K --out FILE\n";
+  if (template_files.empty() || out_file.empty()) {
+    std::cerr << "usage: consentry-make-receipts --template RECEIPT.jws [--template …] --devices N --per-device K "
+                 "--out FILE\n";
     return 2;
   }
-  auto text = native::read_file(template_file);
-  if (!text) {
-    std::cerr << "consentry-make-receipts: " << text.error().message << "\n";
-    return 1;
+  std::vector<receipt> templates;
+  for (const auto& file : template_files) {
+    auto text = native::read_file(file);
+    if (!text) {
+      std::cerr << "consentry-make-receipts: " << text.error().message << "\n";
+      return 1;
+    }
+    auto checked = native::verify_receipt(native::receipt_text_of_file(*text));
+    if (!checked) {
+      std::cerr << "consentry-make-receipts: the template " << file << ": " << checked.error().message << "\n";
+      return 1;
+    }
+    templates.push_back(std::move(checked->value));
   }
-  auto checked = native::verify_receipt(native::receipt_text_of_file(*text));
-  if (!checked) {
-    std::cerr << "consentry-make-receipts: the template: " << checked.error().message << "\n";
-    return 1;
-  }
-  const auto& model = checked->value;
-  const auto from = parse_utc_time(model.validity.from).value_or(0);
-  const auto until = model.validity.until ? parse_utc_time(*model.validity.until) : std::nullopt;
 
   struct device {
     std::unique_ptr<native::openssl_signer> key;
@@ -78,7 +83,11 @@ int main(int argc, char** argv) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   for (std::size_t position = 0; position < per_device; ++position) {
-    for (auto& d : list) {
+    for (std::size_t d_index = 0; d_index < list.size(); ++d_index) {
+      auto& d = list[d_index];
+      const auto& model = templates[(d_index + position) % templates.size()];
+      const auto from = parse_utc_time(model.validity.from).value_or(0);
+      const auto until = model.validity.until ? parse_utc_time(*model.validity.until) : std::nullopt;
       receipt r = model;
       const auto random = native::random_16_bytes();
       r.consent_receipt_id = format_uuid_v4(random);

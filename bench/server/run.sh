@@ -41,14 +41,25 @@ read -r sign_per_second verify_per_second < <(awk '/Ed25519\)/ { print $(NF-1), 
 ceiling=$(python3 -c "print(round($threads / (1 / $sign_per_second + 1 / $verify_per_second)))")
 echo "ceiling: $threads threads / (1/$sign_per_second + 1/$verify_per_second) = $ceiling receipts/s"
 
-echo "== receipts: a template from consentry receipt issue, then distinct devices and chains"
+echo "== receipts: templates from consentry receipt issue, then distinct devices and chains"
 "$bin/consentry" key generate --alg Ed25519 -o "$work/device.pem" >/dev/null
-printf '{"time":"2025-03-02T10:00:00.000Z","act":{"action":"accept_all","method":"banner","language":"en"}}' >"$work/decision.json"
-"$bin/consentry" receipt issue --key "$work/device.pem" --policy "$policy" --decision "$work/decision.json" -o "$work/template.jws"
+# Three decisions, as people make them: accept all, reject all, and one purpose chosen
+# (the policy's first purpose that asks for consent). Each has its own services bytes.
+chosen=$(python3 -c "
+import json, sys
+policy = json.load(open(sys.argv[1] + '/policy.json'))
+print(next(p['id'] for p in policy['purposes'] if p.get('basis') == 'consent'))" "$policy")
+templates=()
+for act in '"action":"accept_all"' '"action":"reject_all"' "\"action\":\"set_purpose\",\"purpose\":\"$chosen\",\"granted\":true"; do
+  printf '{"time":"2025-03-02T10:00:00.000Z","act":{%s,"method":"banner","language":"en"}}' "$act" >"$work/decision.json"
+  "$bin/consentry" receipt issue --key "$work/device.pem" --policy "$policy" --decision "$work/decision.json" \
+    -o "$work/template-${#templates[@]}.jws"
+  templates+=(--template "$work/template-${#templates[@]}.jws")
+done
 # Enough for the longest run at twice the bar, never one body twice.
 per_device=4
 devices=$(python3 -c "import math; print(math.ceil(max($rate, 5000) * 2 * ($seconds + $warmup + 2) / $per_device))")
-time "$bin/consentry-make-receipts" --template "$work/template.jws" --devices "$devices" --per-device "$per_device" \
+time "$bin/consentry-make-receipts" "${templates[@]}" --devices "$devices" --per-device "$per_device" \
   --out "$work/bodies.txt"
 body_bytes=$(head -1 "$work/bodies.txt" | wc -c)
 echo "$((devices * per_device)) receipts of $body_bytes bytes"

@@ -13,6 +13,7 @@
 
 #include "api.hpp"
 #include "http_server.hpp"
+#include "thread_name.hpp"
 
 namespace {
 
@@ -95,7 +96,13 @@ int main(int argc, char** argv) {
   if (key->created()) std::cerr << "consentry-server: created the server key " << options.key_file << "\n";
 
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  for (unsigned i = 1; i < options.threads; ++i) {
+    threads.emplace_back([&io, i] {
+      name_this_thread("cs-io-" + std::to_string(i));
+      io.run();
+    });
+  }
+  name_this_thread("cs-io-0");
   io.run();
   for (auto& t : threads) t.join();
   (*store)->stop();

@@ -95,7 +95,7 @@ check_result receipt_checker::verify(std::string_view jws) const {
   // is reported as the broken signature it is (as `consentry receipt verify` does).
   // A receipt the core accepts is parsed once: its signature is checked on the core's
   // parse; only a refused one is parsed again, to say why in that order.
-  auto checked = check_receipt(jws);
+  auto checked = check_receipt(jws, &cache_);
   if (checked) {
     if (auto signature = native::verify_jws_signature(checked->jws); !signature)
       return invalid("invalid-signature", "the signature does not verify with the header's key");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "consentry/policy.hpp"
+#include "consentry/receipt.hpp"
 #include "consentry/result.hpp"
 
 namespace consentry::server {
@@ -77,8 +78,15 @@ class receipt_checker {
 
   const std::vector<known_policy>& policies() const noexcept { return policies_; }
 
+  /// How often a receipt's `services` were those of a receipt checked before (see
+  /// `receipt_check_cache`): the share of receipts whose payload was only partly parsed.
+  receipt_check_cache::statistics cache_counts() const { return cache_.counts(); }
+
  private:
   std::vector<known_policy> policies_;
+  /// One per server, shared by its I/O threads. 256 entries of about 30 KB each: the
+  /// policies' versions × languages × the choices people commonly make.
+  mutable receipt_check_cache cache_{256};
 };
 
 }  // namespace consentry::server

@@ -135,7 +135,7 @@ class sqlite_backend final : public storage_backend {
       // Small pages: every receipt rewrites one random leaf of each unique index, so
       // the WAL written (and synced) per receipt shrinks with the page. Takes effect
       // when the file is created.
-      execute("PRAGMA page_size=1024");
+      execute("PRAGMA page_size=8192");
       execute("PRAGMA journal_mode=WAL");
       execute("PRAGMA synchronous=NORMAL");
       execute("PRAGMA foreign_keys=ON");

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "storage_backend.hpp"
+#include "thread_name.hpp"
 
 namespace consentry::server {
 
@@ -49,10 +50,23 @@ class queued_storage final : public storage {
         maintenance_db_(std::move(maintenance)),
         sign_(std::move(sign)),
         options_(options) {
-    writer_ = std::thread([this] { write_loop(); });
-    reader_ = std::thread([this] { read_loop(); });
-    if (!write_db_->commits_are_durable()) syncer_ = std::thread([this] { sync_loop(); });
-    if (maintenance_db_) maintainer_ = std::thread([this] { maintenance_loop(); });
+    // Named, so that `top -H` and a profile say which stage a thread is.
+    writer_ = std::thread([this] {
+      name_this_thread("cs-writer");
+      write_loop();
+    });
+    reader_ = std::thread([this] {
+      name_this_thread("cs-reader");
+      read_loop();
+    });
+    if (!write_db_->commits_are_durable()) syncer_ = std::thread([this] {
+      name_this_thread("cs-syncer");
+      sync_loop();
+    });
+    if (maintenance_db_) maintainer_ = std::thread([this] {
+      name_this_thread("cs-checkpoint");
+      maintenance_loop();
+    });
   }
 
   ~queued_storage() override { stop(); }
