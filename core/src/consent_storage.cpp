@@ -135,6 +135,8 @@ std::optional<std::string> check_state(const consent_state& state) {
 
 }  // namespace
 
+std::optional<std::string> check_consent_state(const consent_state& state) { return check_state(state); }
+
 std::string encode_state(const consent_state& state) {
   if (state.policy.id.empty()) return {};
   const auto payload = base64url_encode(detail::compact::write(state).dump());

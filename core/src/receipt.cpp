@@ -497,6 +497,12 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   }
   out.jws = std::move(*jws);
   out.hash = receipt_hash(compact_jws);
+  // The device's next decision continues from the state its last receipt records
+  // (`state_from_receipt`): a receipt must record a state the engine can be in, or the
+  // chain could not go on from it (found by fuzzing: a language that is no tag).
+  if (auto impossible = check_consent_state(state_from_receipt(out))) {
+    return fail("the receipt records a consent state no engine is in: " + *impossible);
+  }
   return checked_result(boost::system::in_place_value, std::move(out));
 }
 

@@ -382,6 +382,12 @@ struct decoded_state {
 /// Reads a stored value. Never fails and never grants on a value it cannot trust.
 decoded_state decode_state(std::string_view stored);
 
+/// Why `state` is not one the engine writes (ids and tags of the wrong shape, times out
+/// of range, combinations such as a consent granted under age without a parent), or
+/// nothing when it is one: the check `decode_state` makes of what it reads, and
+/// `check_receipt` of the state a receipt records.
+std::optional<std::string> check_consent_state(const consent_state& state);
+
 // ---------------------------------------------------------------------------------
 // Google Consent Mode v2
 
