@@ -3,6 +3,8 @@
 // either as fast as the server answers (closed loop) or at a fixed rate (open loop,
 // latency counted from the moment a request was due, so that a stalled server is
 // not hidden by requests that were never sent: no coordinated omission).
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,12 +13,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/span_body.hpp>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -38,10 +43,47 @@ struct settings {
   double seconds = 15;
 };
 
+/// Every body, one after another in one mapping of huge pages when the kernel gives
+/// them: each body is sent once, so it is cold when its turn comes, and with 4 KB
+/// pages reading a 16 KB body cost this machine's virtualised page walks more than
+/// sending it. (Measured: the copy into the socket was 57% of the generator's time.)
+class body_store {
+ public:
+  explicit body_store(const std::string& file) {
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
+    if (!in) throw std::runtime_error("cannot read " + file);
+    size_ = static_cast<std::size_t>(in.tellg());
+    if (size_ == 0) return;
+    data_ = static_cast<char*>(::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (data_ == MAP_FAILED) throw std::runtime_error("cannot map " + std::to_string(size_) + " bytes");
+    ::madvise(data_, size_, MADV_HUGEPAGE);  // a hint; without it the bodies still work
+    in.seekg(0);
+    in.read(data_, static_cast<std::streamsize>(size_));
+    std::string_view all(data_, size_);
+    while (!all.empty()) {
+      const auto end = all.find('\n');
+      const auto line = all.substr(0, end);
+      if (!line.empty()) bodies_.push_back(line);
+      all = end == std::string_view::npos ? std::string_view() : all.substr(end + 1);
+    }
+  }
+  ~body_store() {
+    if (data_ && data_ != MAP_FAILED) ::munmap(data_, size_);
+  }
+  body_store(const body_store&) = delete;
+  body_store& operator=(const body_store&) = delete;
+  const std::vector<std::string_view>& bodies() const { return bodies_; }
+
+ private:
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::vector<std::string_view> bodies_;
+};
+
 class generator {
  public:
-  generator(net::io_context& io, settings s, std::vector<std::string> bodies)
-      : io_(io), settings_(std::move(s)), bodies_(std::move(bodies)), ticker_(io) {}
+  generator(net::io_context& io, settings s, const std::vector<std::string_view>& bodies)
+      : io_(io), settings_(std::move(s)), bodies_(bodies), ticker_(io) {}
 
   void start() {
     tcp::resolver resolver(io_);
@@ -92,7 +134,7 @@ class generator {
     explicit connection(net::io_context& io) : socket(io) { buffer.reserve(16 * 1024); }
     tcp::socket socket;
     beast::flat_buffer buffer;
-    http::request<http::string_body> request;
+    http::request<http::span_body<const char>> request;
     http::response<http::string_body> response;
     clock_type::time_point due;
   };
@@ -146,7 +188,8 @@ class generator {
     c->request = {http::verb::post, settings_.path, 11};
     c->request.set(http::field::host, settings_.host);
     c->request.set(http::field::content_type, settings_.content_type);
-    c->request.body() = std::move(bodies_[next_body_++]);  // each body is sent once
+    const auto body = bodies_[next_body_++];  // each body is sent once
+    c->request.body() = {body.data(), body.size()};
     c->request.prepare_payload();
     ++in_flight_;
     http::async_write(c->socket, c->request, [this, c](beast::error_code ec, std::size_t) {
@@ -183,7 +226,7 @@ class generator {
 
   net::io_context& io_;
   settings settings_;
-  std::vector<std::string> bodies_;
+  const std::vector<std::string_view>& bodies_;
   tcp::resolver::results_type endpoints_;
   std::vector<std::shared_ptr<connection>> connections_;
   std::vector<std::shared_ptr<connection>> idle_;
@@ -233,17 +276,19 @@ int main(int argc, char** argv) {
                  "[--warmup S] [--seconds S]\n";
     return 2;
   }
-  std::vector<std::string> bodies;
-  std::ifstream in(s.bodies_file);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) bodies.push_back(std::move(line));
+  std::unique_ptr<body_store> store;
+  try {
+    store = std::make_unique<body_store>(s.bodies_file);
+  } catch (const std::exception& error) {
+    std::cerr << "consentry-load: " << error.what() << "\n";
+    return 1;
   }
-  if (bodies.empty()) {
+  if (store->bodies().empty()) {
     std::cerr << "consentry-load: no bodies in " << s.bodies_file << "\n";
     return 1;
   }
   net::io_context io(1);
-  generator g(io, s, std::move(bodies));
+  generator g(io, s, store->bodies());
   try {
     g.start();
     io.run();
