@@ -189,7 +189,7 @@ void api::handle(request&& req, const std::string& client_address, reply_functio
     if (!get) return not_allowed("GET");
     response answer(http::status::ok, context.version);
     answer.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    answer.body() = metrics_.render(store_.statistics());
+    answer.body() = metrics_.render(store_.statistics(), checker_.cache_counts());
     answer.prepare_payload();
     return send(context, std::move(answer));
   }

@@ -15,7 +15,7 @@ void metrics::count_request(unsigned status, std::chrono::steady_clock::duration
   latency_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string metrics::render(const storage_statistics& storage) const {
+std::string metrics::render(const storage_statistics& storage, const receipt_check_cache::statistics& checks) const {
   std::string out;
   char line[160];
   out += "# HELP consentry_http_requests_total HTTP requests answered, by status code.\n";
@@ -57,6 +57,10 @@ std::string metrics::render(const storage_statistics& storage) const {
   gauge("consentry_storage_errors_total", "counter", "Storage operations that failed.", storage.errors);
   gauge("consentry_storage_batches_total", "counter", "Group commits.", storage.batches);
   gauge("consentry_storage_queue", "gauge", "Receipts waiting for the writer.", storage.queued);
+  gauge("consentry_receipt_check_cache_hits_total", "counter",
+        "Receipts whose services were those of a receipt checked before (only the rest was parsed).", checks.hits);
+  gauge("consentry_receipt_check_cache_misses_total", "counter", "Receipts whose payload was parsed whole.",
+        checks.misses);
   gauge("consentry_connections_open", "gauge", "Open client connections.",
         static_cast<unsigned long long>(open_connections_.load(std::memory_order_relaxed)));
   gauge("consentry_connections_refused_total", "counter", "Connections refused over the limit.",

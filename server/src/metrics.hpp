@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "consentry/receipt.hpp"
 #include "storage.hpp"
 
 namespace consentry::server {
@@ -20,7 +21,7 @@ class metrics {
   void connection_refused() noexcept { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
   std::int64_t open_connections() const noexcept { return open_connections_.load(std::memory_order_relaxed); }
 
-  std::string render(const storage_statistics& storage) const;
+  std::string render(const storage_statistics& storage, const receipt_check_cache::statistics& checks) const;
 
  private:
   /// Upper bounds of the latency buckets, in seconds; the last bucket is +Inf.

@@ -254,6 +254,8 @@ describe(`receipts on ${backend}`, () => {
     assert.match(metrics.body, /^consentry_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
     assert.match(metrics.body, /^consentry_receipts_stored_total [1-9]\d*$/m);
     assert.match(metrics.body, /^consentry_storage_errors_total \d+$/m);
+    assert.match(metrics.body, /^consentry_receipt_check_cache_misses_total [1-9]\d*$/m);
+    assert.match(metrics.body, /^consentry_receipt_check_cache_hits_total \d+$/m);
   });
 });
 
