@@ -455,8 +455,9 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   const std::string_view payload = jws->payload;
   const auto services_bytes = cache ? find_member_value(payload, "services") : std::string_view();
   const bool services = !services_bytes.empty();
-  const auto services_at = static_cast<std::size_t>(services_bytes.data() - payload.data());
-  const auto services_hash = std::hash<std::string_view>{}(services_bytes);
+  // Only with services found (a view into the payload) is there a place and a hash.
+  const auto services_at = services ? static_cast<std::size_t>(services_bytes.data() - payload.data()) : 0;
+  const auto services_hash = services ? std::hash<std::string_view>{}(services_bytes) : 0;
 
   checked_receipt out;
   bool read = false;
