@@ -97,10 +97,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < options.threads; ++i) {
-    threads.emplace_back([&io, i] {
-      name_this_thread("cs-io-" + std::to_string(i));
-      io.run();
-    });
+    threads.push_back(named_thread("cs-io-" + std::to_string(i), [&io] { io.run(); }));
   }
   name_this_thread("cs-io-0");
   io.run();

@@ -51,22 +51,10 @@ class queued_storage final : public storage {
         sign_(std::move(sign)),
         options_(options) {
     // Named, so that `top -H` and a profile say which stage a thread is.
-    writer_ = std::thread([this] {
-      name_this_thread("cs-writer");
-      write_loop();
-    });
-    reader_ = std::thread([this] {
-      name_this_thread("cs-reader");
-      read_loop();
-    });
-    if (!write_db_->commits_are_durable()) syncer_ = std::thread([this] {
-      name_this_thread("cs-syncer");
-      sync_loop();
-    });
-    if (maintenance_db_) maintainer_ = std::thread([this] {
-      name_this_thread("cs-checkpoint");
-      maintenance_loop();
-    });
+    writer_ = named_thread("cs-writer", [this] { write_loop(); });
+    reader_ = named_thread("cs-reader", [this] { read_loop(); });
+    if (!write_db_->commits_are_durable()) syncer_ = named_thread("cs-syncer", [this] { sync_loop(); });
+    if (maintenance_db_) maintainer_ = named_thread("cs-checkpoint", [this] { maintenance_loop(); });
   }
 
   ~queued_storage() override { stop(); }
