@@ -498,6 +498,8 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   }
   out.jws = std::move(*jws);
   out.hash = receipt_hash(compact_jws);
+  out.services_at = services_at;
+  out.services_size = services_bytes.size();
   // The device's next decision continues from the state its last receipt records
   // (`state_from_receipt`): a receipt must record a state the engine can be in, or the
   // chain could not go on from it (found by fuzzing: a language that is no tag).

@@ -56,6 +56,20 @@ receipt_rejection diagnose_jws(std::string_view compact, const std::string& core
   return malformed("the JWS is not well-formed: " + core_message);
 }
 
+/// The whole base64url groups of the JWS that encode payload bytes [at, at + size):
+/// four characters for every three bytes, so the span starts at the first byte at or
+/// after `at` on a multiple of three and ends at the last before `at + size`. Those
+/// characters depend on those bytes only; the rest of the JWS holds the others.
+std::pair<std::size_t, std::size_t> shared_span(std::string_view compact, std::size_t at, std::size_t size) {
+  constexpr std::size_t worth_sharing = 256;  // bytes of payload: less is left in the row
+  const auto payload = compact.find('.');
+  if (size < worth_sharing || payload == std::string_view::npos) return {0, 0};
+  const auto first = (at + 2) / 3 * 3;
+  const auto last = (at + size) / 3 * 3;
+  if (last < first + worth_sharing) return {0, 0};
+  return {payload + 1 + first / 3 * 4, payload + 1 + last / 3 * 4};
+}
+
 }  // namespace
 
 result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws, std::string_view type) {
@@ -130,6 +144,7 @@ check_result receipt_checker::verify(std::string_view jws) const {
       out.policy_id = r.notice.id;
       out.policy_hash = r.notice.policy_hash;
       out.timestamp = std::chrono::system_clock::time_point(std::chrono::seconds(r.consent_timestamp));
+      std::tie(out.shared_begin, out.shared_end) = shared_span(jws, checked->services_at, checked->services_size);
       return check_result(boost::system::in_place_value, std::move(out));
     }
   }

@@ -25,6 +25,11 @@ struct verified_receipt {
   std::string policy_id;
   std::string policy_hash;
   std::chrono::system_clock::time_point timestamp;
+  /// The characters [shared_begin, shared_end) of the JWS: the base64url of its
+  /// `services`, which every receipt of the same choices under the same policy carries
+  /// (about 90% of a receipt), for a store to keep once. Empty when there is none.
+  std::size_t shared_begin = 0;
+  std::size_t shared_end = 0;
 };
 
 /// Why a receipt is refused: 400 when it is not a well-formed JWS or JSON at all,

@@ -34,6 +34,10 @@ struct receipt_record {
   std::string policy_id;
   std::string policy_hash;
   std::string jws;
+  /// A span of `jws` that many receipts share (verified_receipt::shared_begin), which a
+  /// backend may store once; empty when none. A hint: the stored JWS is the same.
+  std::size_t shared_begin = 0;
+  std::size_t shared_end = 0;
 };
 
 struct stored_receipt {

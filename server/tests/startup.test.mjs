@@ -7,7 +7,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { freshDatabase, policyDir, rawExchange, rawStatus, request, runServer, startServer, tempDir } from './lib/harness.mjs';
+import { freshDatabase, policyDir, postReceipt, rawExchange, rawStatus, request, runServer, sql, startServer, tempDir } from './lib/harness.mjs';
+import { acceptedPolicy, issue, newDevice } from './lib/receipts.mjs';
 
 const base = () => {
   const dir = tempDir('start');
@@ -143,4 +144,76 @@ test('--static serves files safely, with their content types and a CSP', async (
     await s.stop();
   }
   assert.equal(s.process.exitCode, 0, 'SIGTERM ends the server cleanly');
+});
+
+// A database written before receipts shared their services (the table without `part`
+// and `part_at`, 16 KB pages) is opened as it is: its receipts are answered byte for
+// byte, its chains go on, and new receipts keep their shared part once.
+test('a SQLite database of the schema before receipt parts is used as it is, and gains them', async () => {
+  const dir = tempDir('migrate');
+  const current = `sqlite:${dir}/current.db`;
+  const older = `${dir}/older.db`;
+  const s1 = await startServer({ db: current, key: `${dir}/key.pem`, args: ['--device-rate', '0', '--client-rate', '0'] });
+  const policy = await acceptedPolicy(request, s1.port);
+  const device = await newDevice();
+  const stored = [];
+  for (let i = 0; i < 2; i++) {
+    const receipt = await issue(device, { policy });
+    const answer = await postReceipt(s1.port, receipt.jws);
+    assert.equal(answer.status, 201, answer.body);
+    stored.push({ receipt, answer: answer.json });
+  }
+  await s1.stop();
+  // The same receipts as an older server stored them: whole JWS in the row.
+  execFileSync('sqlite3', [older], {
+    input: `PRAGMA page_size=16384;
+PRAGMA journal_mode=WAL;
+CREATE TABLE receipts (
+  sequence_number  INTEGER PRIMARY KEY,
+  receipt_id       TEXT NOT NULL UNIQUE,
+  device           TEXT NOT NULL,
+  receipt_hash     TEXT NOT NULL,
+  previous_hash    TEXT,
+  chain_link       TEXT NOT NULL UNIQUE,
+  policy_id        TEXT NOT NULL,
+  policy_hash      TEXT NOT NULL,
+  server_time      TEXT NOT NULL,
+  jws              TEXT NOT NULL,
+  countersignature TEXT NOT NULL,
+  UNIQUE (device, receipt_hash),
+  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
+  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
+);
+ATTACH '${dir}/current.db' AS current;
+INSERT INTO receipts SELECT sequence_number, receipt_id, device, receipt_hash, previous_hash,
+  coalesce(previous_hash, 'first:' || device), policy_id, policy_hash, server_time, jws, countersignature
+  FROM current.receipts_whole;
+`,
+    encoding: 'utf8',
+  });
+  assert.equal(sql(`sqlite:${older}`, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'part'"), '0');
+  assert.equal(sql(`sqlite:${older}`, 'SELECT sum(length(jws)) FROM receipts'),
+               String(stored.reduce((n, s) => n + s.receipt.jws.length, 0)));
+
+  const s2 = await startServer({ db: `sqlite:${older}`, key: `${dir}/key.pem`, args: ['--device-rate', '0', '--client-rate', '0'] });
+  for (const { receipt, answer } of stored) {
+    const got = await request(s2.port, { path: `/v1/receipts/${receipt.id}` });
+    assert.equal(got.status, 200);
+    assert.equal(got.json.receipt, receipt.jws);
+    assert.equal(got.json.countersignature, answer.countersignature);
+    const replay = await postReceipt(s2.port, receipt.jws);
+    assert.equal(replay.status, 200);
+    assert.deepEqual(replay.json, answer);
+  }
+  const third = await issue(device, { policy });
+  const answer = await postReceipt(s2.port, third.jws);
+  assert.equal(answer.status, 201, answer.body);
+  assert.equal((await request(s2.port, { path: `/v1/receipts/${third.id}` })).json.receipt, third.jws);
+  await s2.stop();
+  const db = `sqlite:${older}`;
+  assert.equal(sql(db, 'SELECT count(*) FROM receipts WHERE part IS NULL'), '2', 'the older rows stay whole');
+  assert.equal(sql(db, 'SELECT count(*) FROM receipts WHERE part IS NOT NULL'), '1', 'the new one shares its part');
+  assert.ok(Number(sql(db, `SELECT length(jws) FROM receipts WHERE receipt_id = '${third.id}'`)) < third.jws.length - 256);
+  assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok');
+  assert.equal(sql(db, 'PRAGMA foreign_key_check'), '');
 });

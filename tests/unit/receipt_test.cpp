@@ -310,6 +310,13 @@ TEST_CASE("receipts: a check cache reads known services once, and changes nothin
     CHECK(json_io::write(cached->value) == json_io::write(plain->value));
     CHECK(*canonical_receipt(cached->value) == cached->jws.payload);
     CHECK(cached->value.services.at(0).purposes.size() == plain->value.services.at(0).purposes.size());
+    // Where the services sit, for a store to keep them once: the canonical form of
+    // what was read, at that place in the payload; not looked for without a cache.
+    CHECK(cached->jws.payload.substr(cached->services_at, cached->services_size) ==
+          *canonicalize_value(json_io::write(cached->value.services)));
+    CHECK(cached->jws.payload.substr(cached->services_at - 11, 12) == "\"services\":[");
+    CHECK(plain->services_at == 0);
+    CHECK(plain->services_size == 0);
   }
   CHECK(cache.counts().misses == 1);
   CHECK(cache.counts().hits == 1);

@@ -178,6 +178,11 @@ struct checked_receipt {
   receipt value;
   parsed_jws jws;
   std::string hash;  ///< receipt_hash of the compact JWS
+  /// Where the `services` value sits in `jws.payload` (bytes), when `check_receipt`
+  /// looked for it (it does with a cache); both 0 otherwise. The part of a receipt that
+  /// thousands of others share byte for byte, which a store may keep once.
+  std::size_t services_at = 0;
+  std::size_t services_size = 0;
 };
 
 /// Remembers the `services` of receipts that `check_receipt` accepted: every receipt made
