@@ -4,6 +4,7 @@
 // latency counted from the moment a request was due, so that a stalled server is
 // not hidden by requests that were never sent: no coordinated omission).
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -80,6 +81,33 @@ class body_store {
   std::vector<std::string_view> bodies_;
 };
 
+/// The machine's CPU time (every core, every process, the kernel's own threads), busy
+/// and all, from /proc/stat; and this process's own. Read when the measured window
+/// opens and when it closes, so that what the generator does before (reading the
+/// bodies, the warm-up) does not count.
+struct cpu_sample {
+  unsigned long long busy = 0, all = 0;
+  double own_seconds = 0;
+  bool valid = false;
+
+  static cpu_sample now() {
+    cpu_sample s;
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal && cpu == "cpu") {
+      s.busy = user + nice + system + irq + softirq + steal;
+      s.all = s.busy + idle + iowait;
+      s.valid = true;
+    }
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    s.own_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                    static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return s;
+  }
+};
+
 class generator {
  public:
   generator(net::io_context& io, settings s, const std::vector<std::string_view>& bodies)
@@ -117,15 +145,22 @@ class generator {
       statuses += (statuses.empty() ? "" : ",") + std::string("\"") + std::to_string(status) + "\":" + std::to_string(count);
     }
     const double window = settings_.seconds;
+    const bool sampled = window_start_.valid && window_end_.valid && window_end_.all > window_start_.all;
+    const double machine_busy =
+        sampled ? static_cast<double>(window_end_.busy - window_start_.busy) / static_cast<double>(window_end_.all - window_start_.all)
+                : -1;
+    const double own_us_per_request =
+        latencies_.empty() ? 0 : (window_end_.own_seconds - window_start_.own_seconds) * 1e6 / static_cast<double>(latencies_.size());
     std::printf(
         "{\"mode\":\"%s\",\"target_rate\":%.0f,\"connections\":%d,\"seconds\":%.1f,\"requests\":%zu,"
         "\"ok_per_second\":%.0f,\"statuses\":{%s},\"errors\":%llu,\"late_sends\":%llu,\"ran_out\":%s,"
-        "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f}}\n",
+        "\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
+        "\"machine_busy\":%.3f,\"generator_cpu_us_per_request\":%.1f}\n",
         settings_.rate > 0 ? "fixed-rate" : "saturation", settings_.rate, settings_.connections, window,
         latencies_.size(), static_cast<double>(ok) / window, statuses.c_str(),
         static_cast<unsigned long long>(errors_), static_cast<unsigned long long>(late_),
         next_body_ >= bodies_.size() ? "true" : "false", percentile(50), percentile(90), percentile(99),
-        percentile(99.9), sorted.empty() ? 0.0 : sorted.back() / 1000.0);
+        percentile(99.9), sorted.empty() ? 0.0 : sorted.back() / 1000.0, machine_busy, own_us_per_request);
   }
 
  private:
@@ -145,6 +180,8 @@ class generator {
 
   void tick() {
     const auto now = clock_type::now();
+    if (!window_start_.valid && now >= measure_from_) window_start_ = cpu_sample::now();
+    if (now >= stop_at_ && !window_end_.valid) window_end_ = cpu_sample::now();
     if (now >= stop_at_) {
       stopping_ = true;
       if (in_flight_ == 0) io_.stop();
@@ -236,6 +273,7 @@ class generator {
   std::vector<std::shared_ptr<connection>> idle_;
   std::deque<clock_type::time_point> due_;
   net::steady_timer ticker_;
+  cpu_sample window_start_, window_end_;
   clock_type::time_point started_, measure_from_, stop_at_;
   std::uint64_t scheduled_ = 0;
   std::size_t next_body_ = 0;
