@@ -209,9 +209,12 @@ class sqlite_backend final : public storage_backend {
     execute("BEGIN IMMEDIATE");
     try {
       execute(schema);
-      statement has_parts(db_, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'part'");
-      has_parts.step();
-      if (has_parts.integer(0) == 0) execute(add_part_columns);
+      const bool has_parts = [&] {
+        statement columns(db_, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'part'");
+        columns.step();
+        return columns.integer(0) > 0;
+      }();  // the statement is finished before the table is changed
+      if (!has_parts) execute(add_part_columns);
       execute(whole_view);
       execute("COMMIT");
     } catch (...) {
