@@ -3,6 +3,9 @@
 // file only orders those checks and says which status each failure earns.
 #include "receipt_check.hpp"
 
+#include <tuple>
+#include <utility>
+
 #include "consentry/base64url.hpp"
 #include "consentry/hash.hpp"
 #include "consentry/jws.hpp"
