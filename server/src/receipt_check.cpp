@@ -66,10 +66,9 @@ receipt_rejection diagnose_jws(std::string_view compact, const std::string& core
 std::pair<std::size_t, std::size_t> shared_span(std::string_view compact, std::size_t at, std::size_t size) {
   constexpr std::size_t worth_sharing = 256;  // bytes of payload: less is left in the row
   const auto payload = compact.find('.');
-  if (size < worth_sharing || payload == std::string_view::npos) return {0, 0};
   const auto first = (at + 2) / 3 * 3;
   const auto last = (at + size) / 3 * 3;
-  if (last < first + worth_sharing) return {0, 0};
+  if (payload == std::string_view::npos || last < first + worth_sharing) return {0, 0};
   return {payload + 1 + first / 3 * 4, payload + 1 + last / 3 * 4};
 }
 

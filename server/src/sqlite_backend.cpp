@@ -391,13 +391,12 @@ class sqlite_backend final : public storage_backend {
         throw storage_error(std::string("SQLite: cannot store a receipt part: ") + sqlite3_errmsg(db_));
       id = sqlite3_last_insert_rowid(db_);
     }
-    if (++remembered_parts_ > 256) {
+    if (remembered_parts_ == 256) {  // forgotten all at once; the next receipts look them up again
       parts_.clear();
-      remembered_parts_ = 1;
-      parts_[fingerprint].emplace_back(*id, std::string(text));
-    } else {
-      known.emplace_back(*id, std::string(text));
+      remembered_parts_ = 0;
     }
+    ++remembered_parts_;
+    parts_[fingerprint].emplace_back(*id, std::string(text));
     return *id;
   }
 
