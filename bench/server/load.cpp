@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -86,9 +87,8 @@ class body_store {
 /// opens and when it closes, so that what the generator does before (reading the
 /// bodies, the warm-up) does not count.
 struct cpu_sample {
-  unsigned long long busy = 0, all = 0;
+  unsigned long long busy = 0, all = 0;  ///< both 0 when /proc/stat cannot be read
   double own_seconds = 0;
-  bool valid = false;
 
   static cpu_sample now() {
     cpu_sample s;
@@ -98,7 +98,6 @@ struct cpu_sample {
     if (stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal && cpu == "cpu") {
       s.busy = user + nice + system + irq + softirq + steal;
       s.all = s.busy + idle + iowait;
-      s.valid = true;
     }
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -145,12 +144,16 @@ class generator {
       statuses += (statuses.empty() ? "" : ",") + std::string("\"") + std::to_string(status) + "\":" + std::to_string(count);
     }
     const double window = settings_.seconds;
-    const bool sampled = window_start_.valid && window_end_.valid && window_end_.all > window_start_.all;
+    const bool sampled = window_start_ && window_end_;
     const double machine_busy =
-        sampled ? static_cast<double>(window_end_.busy - window_start_.busy) / static_cast<double>(window_end_.all - window_start_.all)
-                : -1;
+        sampled && window_end_->all > window_start_->all
+            ? static_cast<double>(window_end_->busy - window_start_->busy) /
+                  static_cast<double>(window_end_->all - window_start_->all)
+            : -1;
     const double own_us_per_request =
-        latencies_.empty() ? 0 : (window_end_.own_seconds - window_start_.own_seconds) * 1e6 / static_cast<double>(latencies_.size());
+        sampled && !latencies_.empty()
+            ? (window_end_->own_seconds - window_start_->own_seconds) * 1e6 / static_cast<double>(latencies_.size())
+            : 0;
     std::printf(
         "{\"mode\":\"%s\",\"target_rate\":%.0f,\"connections\":%d,\"seconds\":%.1f,\"requests\":%zu,"
         "\"ok_per_second\":%.0f,\"statuses\":{%s},\"errors\":%llu,\"late_sends\":%llu,\"ran_out\":%s,"
@@ -180,8 +183,8 @@ class generator {
 
   void tick() {
     const auto now = clock_type::now();
-    if (!window_start_.valid && now >= measure_from_) window_start_ = cpu_sample::now();
-    if (now >= stop_at_ && !window_end_.valid) window_end_ = cpu_sample::now();
+    if (!window_start_ && now >= measure_from_) window_start_ = cpu_sample::now();
+    if (!window_end_ && now >= stop_at_) window_end_ = cpu_sample::now();
     if (now >= stop_at_) {
       stopping_ = true;
       if (in_flight_ == 0) io_.stop();
@@ -273,7 +276,7 @@ class generator {
   std::vector<std::shared_ptr<connection>> idle_;
   std::deque<clock_type::time_point> due_;
   net::steady_timer ticker_;
-  cpu_sample window_start_, window_end_;
+  std::optional<cpu_sample> window_start_, window_end_;
   clock_type::time_point started_, measure_from_, stop_at_;
   std::uint64_t scheduled_ = 0;
   std::size_t next_body_ = 0;
