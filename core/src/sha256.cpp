@@ -41,9 +41,12 @@ bool has_sha_extensions() noexcept {
 
 const bool sha_extensions = has_sha_extensions();
 
-/// One block with SHA-NI (Intel's SHA extensions reference flow): the state is kept
-/// as ABEF/CDGH, four rounds per message vector, the schedule extended by msg1/msg2.
-__attribute__((target("sha,sse4.1,ssse3"))) void compress_x86(std::uint32_t* state, const std::uint8_t* block) noexcept {
+/// Blocks with SHA-NI (Intel's SHA extensions reference flow): the state is kept as
+/// ABEF/CDGH in two registers across all the blocks, four rounds per message vector,
+/// the schedule extended by msg1/msg2; the sixteen steps are unrolled so that the four
+/// message vectors stay in registers too (the rolled loop ran at 60% of OpenSSL's speed).
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_x86(std::uint32_t* state, const std::uint8_t* blocks,
+                                                               std::size_t count) noexcept {
   const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
   __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
   __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
@@ -51,26 +54,30 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_x86(std::uint32_t* sta
   state1 = _mm_shuffle_epi32(state1, 0x1B);              // EFGH
   __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);      // ABEF
   state1 = _mm_blend_epi16(state1, tmp, 0xF0);           // CDGH
-  const __m128i abef_start = state0;
-  const __m128i cdgh_start = state1;
 
-  __m128i message[4];
-  for (int i = 0; i < 16; ++i) {
-    if (i < 4) {
-      message[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), byte_swap);
+  for (; count > 0; --count, blocks += 64) {
+    const __m128i abef_start = state0;
+    const __m128i cdgh_start = state1;
+    __m128i message[4];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+      if (i < 4) {
+        message[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks + 16 * i)), byte_swap);
+      }
+      __m128i words =
+          _mm_add_epi32(message[i % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_constants + 4 * i)));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, words);
+      if (i >= 3 && i <= 14) {
+        const __m128i carried = _mm_alignr_epi8(message[i % 4], message[(i + 3) % 4], 4);
+        message[(i + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(message[(i + 1) % 4], carried), message[i % 4]);
+      }
+      words = _mm_shuffle_epi32(words, 0x0E);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, words);
+      if (i >= 1 && i <= 12) message[(i + 3) % 4] = _mm_sha256msg1_epu32(message[(i + 3) % 4], message[i % 4]);
     }
-    __m128i words = _mm_add_epi32(message[i % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(round_constants + 4 * i)));
-    state1 = _mm_sha256rnds2_epu32(state1, state0, words);
-    if (i >= 3 && i <= 14) {
-      const __m128i carried = _mm_alignr_epi8(message[i % 4], message[(i + 3) % 4], 4);
-      message[(i + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(message[(i + 1) % 4], carried), message[i % 4]);
-    }
-    words = _mm_shuffle_epi32(words, 0x0E);
-    state0 = _mm_sha256rnds2_epu32(state0, state1, words);
-    if (i >= 1 && i <= 12) message[(i + 3) % 4] = _mm_sha256msg1_epu32(message[(i + 3) % 4], message[i % 4]);
+    state0 = _mm_add_epi32(state0, abef_start);
+    state1 = _mm_add_epi32(state1, cdgh_start);
   }
-  state0 = _mm_add_epi32(state0, abef_start);
-  state1 = _mm_add_epi32(state1, cdgh_start);
 
   tmp = _mm_shuffle_epi32(state0, 0x1B);                 // FEBA
   state1 = _mm_shuffle_epi32(state1, 0xB1);              // DCHG
@@ -89,10 +96,14 @@ void sha256::reset() noexcept {
   length_ = 0;
 }
 
-void sha256::compress(const std::uint8_t* block) noexcept {
+void sha256::compress(const std::uint8_t* blocks, std::size_t count) noexcept {
 #ifdef CONSENTRY_SHA256_X86
-  if (sha_extensions) return compress_x86(state_.data(), block);
+  if (sha_extensions) return compress_x86(state_.data(), blocks, count);
 #endif
+  for (; count > 0; --count, blocks += 64) compress_portable(blocks);
+}
+
+void sha256::compress_portable(const std::uint8_t* block) noexcept {
   std::uint32_t w[64];
   for (int t = 0; t < 16; ++t) {
     w[t] = static_cast<std::uint32_t>(block[4 * t]) << 24 | static_cast<std::uint32_t>(block[4 * t + 1]) << 16 |
@@ -138,10 +149,13 @@ void sha256::update(std::span<const std::uint8_t> bytes) noexcept {
     data += take;
     size -= take;
     if (buffered_ < buffer_.size()) return;
-    compress(buffer_.data());
+    compress(buffer_.data(), 1);
     buffered_ = 0;
   }
-  for (; size >= 64; data += 64, size -= 64) compress(data);
+  const std::size_t whole = size / 64;
+  compress(data, whole);
+  data += whole * 64;
+  size -= whole * 64;
   if (size > 0) {
     std::memcpy(buffer_.data(), data, size);
     buffered_ = size;

@@ -32,7 +32,8 @@ class sha256 {
   void reset() noexcept;
 
  private:
-  void compress(const std::uint8_t* block) noexcept;
+  void compress(const std::uint8_t* blocks, std::size_t count) noexcept;
+  void compress_portable(const std::uint8_t* block) noexcept;
 
   std::array<std::uint32_t, 8> state_{};
   std::array<std::uint8_t, 64> buffer_{};
