@@ -11,6 +11,10 @@
 #include <set>
 #include <unordered_map>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "consentry/base64url.hpp"
 #include "consentry/jcs.hpp"
 #include "consentry/json_io.hpp"
@@ -331,6 +335,70 @@ std::size_t skip_string(std::string_view text, std::size_t at) {
   }
 }
 
+/// Where an object or array that opens at `at` closes (one past it), read for its
+/// structure only: strings, their escapes, and nesting; `npos` when the text ends first.
+/// Only six characters matter (the quote, the backslash and the four brackets); with SSE2, sixteen
+/// bytes at a time are compared with them and only those found are looked at (the
+/// services of a receipt, 11 KB of short strings, took about 15 instructions a byte
+/// one character at a time).
+class structure_scanner {
+ public:
+  explicit structure_scanner(std::string_view text) : text_(text) {}
+
+  std::size_t closing(std::size_t at) {
+    std::size_t p = at;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    // '{' and '[' differ only in bit 0x20, as do '}' and ']'.
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    const __m128i opening = _mm_set1_epi8('{');
+    const __m128i closing = _mm_set1_epi8('}');
+    for (; p + 16 <= text_.size(); p += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text_.data() + p));
+      const __m128i folded = _mm_or_si128(bytes, case_bit);
+      const __m128i found = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(folded, opening), _mm_cmpeq_epi8(folded, closing)));
+      for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(found)); mask != 0; mask &= mask - 1) {
+        if (step(p + static_cast<std::size_t>(__builtin_ctz(mask)))) return end_;
+      }
+    }
+#endif
+    for (; p < text_.size(); ++p) {
+      if (step(p)) return end_;
+    }
+    return std::string_view::npos;
+  }
+
+ private:
+  /// One character; true once the value has closed. Others than the six change nothing.
+  bool step(std::size_t p) {
+    if (p == escaped_) return false;  // the character after a backslash, whatever it is
+    const char c = text_[p];
+    if (in_string_) {
+      if (c == '\\') {
+        escaped_ = p + 1;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+    } else if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      ++depth_;
+    } else if ((c == '}' || c == ']') && --depth_ == 0) {
+      end_ = p + 1;
+      return true;
+    }
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t depth_ = 0;
+  std::size_t escaped_ = std::string_view::npos;
+  std::size_t end_ = std::string_view::npos;
+  bool in_string_ = false;
+};
+
 /// The end of the JSON value that starts at `at`, read for its structure only (strings
 /// and nesting); `npos` when the text ends first.
 std::size_t skip_value(std::string_view text, std::size_t at) {
@@ -340,26 +408,7 @@ std::size_t skip_value(std::string_view text, std::size_t at) {
     const auto end = text.find_first_of(",}]", at);
     return end == std::string_view::npos ? text.size() : end;
   }
-  // One pass, without a call per string: the services of a receipt hold a thousand short ones.
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (; at < text.size(); ++at) {
-    const char c = text[at];
-    if (in_string) {
-      if (c == '\\') {
-        ++at;  // the escaped character, whatever it is
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return at + 1;
-    }
-  }
-  return std::string_view::npos;
+  return structure_scanner(text).closing(at);
 }
 
 /// The value of the top-level member `name` of `text`, an object written without

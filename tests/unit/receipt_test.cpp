@@ -347,6 +347,41 @@ TEST_CASE("receipts: a check cache reads known services once, and changes nothin
   CHECK(cache.counts().misses == 4);  // the accept_all services were the oldest
 }
 
+TEST_CASE("receipts: services found in any text: escapes and brackets inside strings, at every offset") {
+  // The services are found by their structure alone (sixteen bytes at a time where the
+  // processor allows): quotes, backslashes and brackets inside strings must not end
+  // them, wherever they fall. Free text (titles, third parties) holding them, shifted by
+  // one byte at a time, found where the canonical form of what was read sits.
+  digest_signer key('s');
+  const auto plain = check_receipt(test::signed_receipt(event_of(act(consent_action::accept_all)), key, 1));
+  REQUIRE(plain.has_value());
+  const auto original = *parse_json(plain->jws.payload);
+  const std::string awkward[] = {"\\\"]}", "a\\\\\"[{\\\"", "]]]}}}", "\\\\\\\\", "{\"\\u00e9[\"}", "\u00e9]\\\""};
+  receipt_check_cache cache(64);
+  std::size_t checked = 0;
+  for (std::size_t shift = 0; shift < 40; ++shift) {
+    for (const auto& text : awkward) {
+      auto document = original;
+      auto& purpose = document["services"][0]["purposes"][0];
+      purpose["title"] = std::string(shift, 'x') + text + std::string(40 - shift, 'y');
+      purpose["third_party_names"] = json::array({text + std::string(shift, 'z'), text});
+      const auto compact = sign_payload(*canonicalize_value(document), key);
+      CAPTURE(shift);
+      CAPTURE(text);
+      for (int round = 0; round < 2; ++round) {  // a miss, then a hit
+        auto cached = check_receipt(compact, &cache);
+        REQUIRE(cached.has_value());
+        CHECK(cached->jws.payload.substr(cached->services_at, cached->services_size) ==
+              *canonicalize_value(json_io::write(cached->value.services)));
+        CHECK(cached->value.services.at(0).purposes.at(0).title == purpose["title"].get<std::string>());
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 480);
+  CHECK(cache.counts().hits == 240);
+}
+
 TEST_CASE("receipts: a device's receipts form a chain") {
   digest_signer key('h');
   const auto first_jws = test::signed_receipt(event_of(act(consent_action::accept_all)), key, 1);
