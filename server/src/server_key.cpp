@@ -99,6 +99,11 @@ key_result server_key::load_or_create(const std::string& path) {
     std::fprintf(stderr, "consentry-server: warning: the key file %s is readable by others (mode %03o)\n",
                  path.c_str(), static_cast<unsigned>(status.st_mode & 0777));
 
+  key.signing_.reset(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!key.signing_ || EVP_DigestSignInit(key.signing_.get(), nullptr, nullptr, nullptr, loaded) != 1) {
+    return "cannot sign with the key in " + path + ": " + openssl_error_text();
+  }
+
   const public_jwk jwk{"OKP", "Ed25519", base64url_encode(raw_public_key(loaded)), std::nullopt};
   key.key_id_ = jwk_thumbprint(jwk);  // RFC 7638, as receipts name their device keys
   auto published = to_json(jwk);
@@ -119,7 +124,7 @@ std::string server_key::sign_compact(std::string_view payload, std::string_view 
   unsigned char signature[64];
   std::size_t length = sizeof signature;
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!context || EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+  if (!context || EVP_MD_CTX_copy_ex(context.get(), signing_.get()) != 1 ||
       EVP_DigestSign(context.get(), signature, &length, reinterpret_cast<const unsigned char*>(signing_input.data()),
                      signing_input.size()) != 1)
     return {};  // only on memory exhaustion; the caller treats an empty signature as a storage failure
