@@ -186,13 +186,21 @@ class queued_storage final : public storage {
       }
       if (batch.failed || write_db_->commits_are_durable()) {
         answer(batch);
-        continue;
+      } else {
+        {
+          std::lock_guard lock(mutex_);
+          unsynced_.push_back(std::move(batch));
+        }
+        sync_ready_.notify_one();
       }
-      {
-        std::lock_guard lock(mutex_);
-        unsynced_.push_back(std::move(batch));
+      if (catch_up_wanted_.exchange(false, std::memory_order_relaxed)) {
+        try {
+          write_db_->catch_up();
+        } catch (const std::exception& error) {
+          errors_.fetch_add(1, std::memory_order_relaxed);
+          std::fprintf(stderr, "consentry-server: storage maintenance: %s\n", error.what());
+        }
       }
-      sync_ready_.notify_one();
     }
   }
 
@@ -223,7 +231,7 @@ class queued_storage final : public storage {
       if (stopping_) break;
       lock.unlock();
       try {
-        maintenance_db_->maintain();
+        if (maintenance_db_->maintain()) catch_up_wanted_.store(true, std::memory_order_relaxed);
       } catch (const std::exception& error) {
         errors_.fetch_add(1, std::memory_order_relaxed);
         std::fprintf(stderr, "consentry-server: storage maintenance: %s\n", error.what());
@@ -295,6 +303,7 @@ class queued_storage final : public storage {
   std::thread syncer_;
   std::thread reader_;
   std::thread maintainer_;
+  std::atomic<bool> catch_up_wanted_{false};  ///< set by the maintainer, taken by the writer
 };
 
 }  // namespace

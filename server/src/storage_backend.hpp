@@ -45,7 +45,10 @@ class storage_backend {
   /// write(), so it must not use the connection. Throws storage_error.
   virtual void sync() {}
   /// Housekeeping on a connection of its own, every 100 ms (SQLite: checkpoints).
-  virtual void maintain() {}
+  /// True when the writer's connection should catch_up() between two batches.
+  virtual bool maintain() { return false; }
+  /// On the writer's connection, between batches, when maintain() asked for it.
+  virtual void catch_up() {}
 };
 
 enum class sqlite_role { writer, reader, maintenance };
