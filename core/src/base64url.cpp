@@ -15,6 +15,21 @@ constexpr std::array<std::int8_t, 256> decode_table = [] {
   return table;
 }();
 
+/// The same, once for each place in a group of four characters, with the character's
+/// six bits already at that place among the group's 24: a group is then four lookups
+/// and three ORs. A character outside the alphabet has bit 31, which no valid one sets.
+constexpr std::uint32_t invalid_bit = 0x80000000u;
+constexpr std::array<std::array<std::uint32_t, 256>, 4> placed_table = [] {
+  std::array<std::array<std::uint32_t, 256>, 4> tables{};
+  for (std::size_t place = 0; place < 4; ++place) {
+    for (std::size_t c = 0; c < 256; ++c) {
+      const auto value = decode_table[c];
+      tables[place][c] = value < 0 ? invalid_bit : static_cast<std::uint32_t>(value) << (18 - 6 * place);
+    }
+  }
+  return tables;
+}();
+
 template <class Byte>
 std::string encode(const Byte* data, std::size_t size) {
   std::string out;
@@ -66,20 +81,19 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) { return encod
 
 result<std::string, base64url_error> base64url_decode(std::string_view text) {
   // Whole groups of four characters into three bytes, written in place, and checked
-  // once at the end: a character outside the alphabet has -1 in the table, which makes
-  // the OR of every entry negative; only then is the text read again to say where. A
+  // once at the end: a character outside the alphabet sets bit 31 of its group, and
+  // the OR of every group has it; only then is the text read again to say where. A
   // receipt's JWS is about 16 KB, decoded on every request.
   const std::size_t whole = text.size() / 4;
   const std::size_t rest = text.size() % 4;
   std::string out(whole * 3 + (rest == 0 ? 0 : rest - 1), '\0');
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
   auto* bytes = out.data();
-  std::int32_t seen = 0;
+  std::uint32_t seen = 0;
   for (std::size_t g = 0; g < whole; ++g, in += 4, bytes += 3) {
-    const std::int32_t a = decode_table[in[0]], b = decode_table[in[1]], c = decode_table[in[2]], d = decode_table[in[3]];
-    seen |= a | b | c | d;
-    const std::uint32_t group = static_cast<std::uint32_t>(a) << 18 | static_cast<std::uint32_t>(b) << 12 |
-                                static_cast<std::uint32_t>(c) << 6 | static_cast<std::uint32_t>(d);
+    const std::uint32_t group =
+        placed_table[0][in[0]] | placed_table[1][in[1]] | placed_table[2][in[2]] | placed_table[3][in[3]];
+    seen |= group;
     bytes[0] = static_cast<char>(group >> 16 & 0xff);
     bytes[1] = static_cast<char>(group >> 8 & 0xff);
     bytes[2] = static_cast<char>(group & 0xff);
@@ -88,11 +102,11 @@ result<std::string, base64url_error> base64url_decode(std::string_view text) {
   int count = 0;
   for (std::size_t i = 0; i < rest; ++i) {
     const std::int32_t value = decode_table[in[i]];
-    seen |= value;
+    if (value < 0) seen |= invalid_bit;
     bits = bits << 6 | (static_cast<std::uint32_t>(value) & 63);
     count += 6;
   }
-  if (seen < 0) {
+  if ((seen & invalid_bit) != 0) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (decode_table[static_cast<unsigned char>(text[i])] < 0) {
         return fail(i, describe(text[i]) + " is not in the base64url alphabet (RFC 4648 §5, unpadded)");
