@@ -1,11 +1,12 @@
-// SQLite in WAL mode. A batch's COMMIT writes its frames to the WAL; the syncer
-// then fdatasync()s the WAL before any of the batch is answered, which is what
+// SQLite in WAL mode. A batch's COMMIT writes its frames to the WAL (gathered into a
+// few large writes by the writer's VFS, sqlite_wal_gather.hpp); the syncer then
+// fdatasync()s the WAL before any of the batch is answered, which is what
 // synchronous=FULL would do inside COMMIT, but outside the write lock, so the next
-// batch is written while this one syncs. (synchronous=NORMAL keeps checkpoints safe:
-// the WAL is synced before a checkpoint and the database after it.) Checkpoints run
-// on a connection of their own, so the writer never waits for one; only when the WAL
-// has grown to 64 MiB does the writer copy the little they left, between two batches,
-// so as to start the WAL over (maintain, catch_up).
+// batch is written while this one syncs. (Checkpoints stay safe: they sync the WAL
+// before copying it and the database after.) Checkpoints run on a connection of their
+// own, so the writer never waits for one; only when the WAL has grown to 64 MiB does
+// the writer copy the little they left, between two batches, so as to start the WAL
+// over (maintain, catch_up).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "sqlite_wal_gather.hpp"
 #include "storage_backend.hpp"
 
 namespace consentry::server {
@@ -162,13 +164,24 @@ stored_receipt read_row(const statement& s) {
 
 class sqlite_backend final : public storage_backend {
  public:
-  sqlite_backend(const std::string& path, const storage_options& options)
+  sqlite_backend(const std::string& path, const storage_options& options, sqlite_role role)
       : path_(path) {
     std::error_code ec;
     const std::filesystem::path file(path);
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    // The writer's WAL gathers each commit's frames into a few large writes, made when
+    // its COMMIT syncs (synchronous=FULL below); write() leaves that sync's fdatasync to
+    // sync(), which the syncer runs before anyone is answered.
+    const char* vfs = nullptr;
+    if (role == sqlite_role::writer) {
+      try {
+        vfs = wal_gathering_vfs();
+      } catch (const std::exception& error) {
+        throw storage_error("cannot open the SQLite database " + path + ": " + error.what());
+      }
+    }
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
+                        vfs) != SQLITE_OK) {
       const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       throw storage_error("cannot open the SQLite database " + path + ": " + message);
@@ -186,7 +199,7 @@ class sqlite_backend final : public storage_backend {
       // while rows held whole receipts). Takes effect when the file is created.
       execute("PRAGMA page_size=8192");
       execute("PRAGMA journal_mode=WAL");
-      execute("PRAGMA synchronous=NORMAL");
+      execute(role == sqlite_role::writer ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
       // The default page cache (2 MB) stays: 64 MiB spared the writer its 1.7 reads of
       // the file per receipt, yet cost it more CPU in all (writer 130-158 µs a receipt
       // against 109-124, runs in turns).
@@ -264,6 +277,7 @@ class sqlite_backend final : public storage_backend {
 
   void write(std::vector<write_item*>& receipts, std::vector<report_item*>& reports, const countersigner& sign,
              const std::string& server_time) override {
+    const deferred_wal_sync deferred;  // COMMIT writes the WAL; sync() makes it durable
     // IMMEDIATE takes the write lock now, so the sequence numbers read below stay
     // ours even when another process shares the file.
     execute("BEGIN IMMEDIATE");
@@ -475,8 +489,8 @@ class sqlite_backend final : public storage_backend {
 }  // namespace
 
 std::unique_ptr<storage_backend> open_sqlite_backend(const std::string& path, const storage_options& options,
-                                                     sqlite_role) {
-  return std::make_unique<sqlite_backend>(path, options);
+                                                     sqlite_role role) {
+  return std::make_unique<sqlite_backend>(path, options, role);
 }
 
 }  // namespace consentry::server
