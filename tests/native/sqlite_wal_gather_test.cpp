@@ -51,6 +51,13 @@ struct database {
   long long number(const std::string& sql) { return std::stoll(text(sql)); }
 };
 
+/// The server writer's settings: the gathering VFS, a WAL, synchronous=FULL; table t.
+void set_up_writer(database& writer) {
+  writer.exec("PRAGMA journal_mode=WAL");
+  writer.exec("PRAGMA synchronous=FULL");
+  writer.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+}
+
 struct temporary_directory {
   std::filesystem::path path;
   temporary_directory() {
@@ -83,9 +90,7 @@ TEST_CASE("WAL gathering: commits are written in a few large writes, and seen wh
   temporary_directory directory;
   const auto file = (directory.path / "t.db").string();
   database writer(file, wal_gathering_vfs());
-  writer.exec("PRAGMA journal_mode=WAL");
-  writer.exec("PRAGMA synchronous=FULL");
-  writer.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  set_up_writer(writer);
   database reader(file, nullptr);
 
   const auto before = wal_gathering_statistics();
@@ -117,10 +122,8 @@ TEST_CASE("WAL gathering: a transaction larger than the cache and the limit, rol
   const auto file = (directory.path / "t.db").string();
   {
     database writer(file, wal_gathering_vfs());
-    writer.exec("PRAGMA journal_mode=WAL");
-    writer.exec("PRAGMA synchronous=FULL");
     writer.exec("PRAGMA cache_size=50");  // pages: a big transaction spills frames before its COMMIT
-    writer.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    set_up_writer(writer);
     database reader(file, nullptr);
     const deferred_wal_sync deferred;
 
