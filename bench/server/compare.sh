@@ -34,18 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The same receipts as the benchmark's: three decisions, distinct devices, chains.
-"$bin/consentry" key generate --alg Ed25519 -o "$work/device.pem" >/dev/null
-templates=()
-for act in '"action":"accept_all"' '"action":"reject_all"'; do
-  printf '{"time":"2025-03-02T10:00:00.000Z","act":{%s,"method":"banner","language":"en"}}' "$act" >"$work/decision.json"
-  "$bin/consentry" receipt issue --key "$work/device.pem" --policy "$policy" --decision "$work/decision.json" \
-    -o "$work/template-${#templates[@]}.jws"
-  templates+=(--template "$work/template-${#templates[@]}.jws")
-done
-devices=$(( (seconds + 3) * 6000 / 4 ))
-"$bin/consentry-make-receipts" "${templates[@]}" --devices "$devices" --per-device 4 --out "$work/bodies.txt" >/dev/null
-sync
+# The benchmark's receipts (bench/server/bodies.sh), enough for one server's run.
+# shellcheck source=bench/server/bodies.sh
+. "$root/bench/server/bodies.sh"
+make_bodies "$work" $(( (seconds + 3) * 6000 / 4 )) 4 >/dev/null
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 results=$work/results.txt

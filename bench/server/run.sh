@@ -33,6 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT
 threads=$(nproc)
+# shellcheck source=bench/server/bodies.sh
+. "$root/bench/server/bodies.sh"
 
 # One verify (the device's signature) and one sign (the countersignature) per receipt,
 # on every core the server has. Measured again after the runs: this virtual machine's
@@ -56,30 +58,12 @@ measure_ceiling() {  # sets sign_per_second, verify_per_second, ceiling, togethe
 measure_ceiling
 
 echo "== receipts: templates from consentry receipt issue, then distinct devices and chains"
-"$bin/consentry" key generate --alg Ed25519 -o "$work/device.pem" >/dev/null
-# Three decisions, as people make them: accept all, reject all, and one purpose chosen
-# (the policy's first purpose that asks for consent). Each has its own services bytes.
-chosen=$(python3 -c "
-import json, sys
-policy = json.load(open(sys.argv[1] + '/policy.json'))
-print(next(p['id'] for p in policy['purposes'] if p.get('basis') == 'consent'))" "$policy")
-templates=()
-for act in '"action":"accept_all"' '"action":"reject_all"' "\"action\":\"set_purpose\",\"purpose\":\"$chosen\",\"granted\":true"; do
-  printf '{"time":"2025-03-02T10:00:00.000Z","act":{%s,"method":"banner","language":"en"}}' "$act" >"$work/decision.json"
-  "$bin/consentry" receipt issue --key "$work/device.pem" --policy "$policy" --decision "$work/decision.json" \
-    -o "$work/template-${#templates[@]}.jws"
-  templates+=(--template "$work/template-${#templates[@]}.jws")
-done
 # Enough for the longest run at twice the bar, never one body twice.
 per_device=4
 devices=$(python3 -c "import math; print(math.ceil(max($rate, 5000) * 2 * ($seconds + $warmup + 2) / $per_device))")
-time "$bin/consentry-make-receipts" "${templates[@]}" --devices "$devices" --per-device "$per_device" \
-  --out "$work/bodies.txt"
+time make_bodies "$work" "$devices" "$per_device"
 body_bytes=$(head -1 "$work/bodies.txt" | wc -c)
 echo "$((devices * per_device)) receipts of $body_bytes bytes"
-# The bodies just written (gigabytes) go to the disk now, not while the first runs are
-# measured: their writeback would take CPU and the disk from the server's own syncs.
-time sync
 
 start_server() {  # $1: --db value
   "$bin/consentry-server" --listen 127.0.0.1:0 --db "$1" --policy "$policy" --key "$work/server-key.pem" \
