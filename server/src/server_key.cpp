@@ -84,12 +84,13 @@ key_result server_key::load_or_create(const std::string& path) {
   if (!text) return "cannot read the key file " + text.error().message;
   std::unique_ptr<BIO, decltype(&BIO_free)> memory(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())),
                                                    BIO_free);
-  EVP_PKEY* loaded = PEM_read_bio_PrivateKey(memory.get(), nullptr, nullptr, nullptr);
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> owned(
+      PEM_read_bio_PrivateKey(memory.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  EVP_PKEY* loaded = owned.get();
   if (!loaded) {
     openssl_error_text();
     return "the key file " + path + " does not hold a PEM private key (PKCS #8, unencrypted)";
   }
-  key.key_.reset(loaded, EVP_PKEY_free);
   if (EVP_PKEY_get_id(loaded) != EVP_PKEY_ED25519)
     return "the key file " + path + " holds a " + std::string(EVP_PKEY_get0_type_name(loaded)) +
            " key; the server signs with Ed25519";
@@ -99,6 +100,7 @@ key_result server_key::load_or_create(const std::string& path) {
     std::fprintf(stderr, "consentry-server: warning: the key file %s is readable by others (mode %03o)\n",
                  path.c_str(), static_cast<unsigned>(status.st_mode & 0777));
 
+  // The signing context keeps its own reference to the key: nothing else needs it.
   key.signing_.reset(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!key.signing_ || EVP_DigestSignInit(key.signing_.get(), nullptr, nullptr, nullptr, loaded) != 1) {
     return "cannot sign with the key in " + path + ": " + openssl_error_text();

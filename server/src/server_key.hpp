@@ -8,7 +8,6 @@
 
 #include "consentry/result.hpp"
 
-typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace consentry::server {
@@ -31,7 +30,6 @@ class server_key {
   bool created() const noexcept { return created_; }
 
  private:
-  std::shared_ptr<EVP_PKEY> key_;
   /// A signing context set up once with the key: each signature starts from a copy,
   /// not from a fresh set-up that looks the algorithm up again (about 2 µs of 30).
   std::shared_ptr<EVP_MD_CTX> signing_;

@@ -408,16 +408,18 @@ class sqlite_backend final : public storage_backend {
 
   void catch_up() override {
     // Every frame of the WAL is the writer's own: a PASSIVE checkpoint on its
-    // connection copies them all (unless a reader still needs an old one, or the
-    // maintenance connection is checkpointing: then SQLITE_BUSY, and it is asked again).
+    // connection copies them all, and its next transaction starts the WAL over. When
+    // a reader still needs an older snapshot it copies less, and when the maintenance
+    // connection is checkpointing it gets SQLITE_BUSY: either way maintain() asks again.
     const int code = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (code != SQLITE_OK && code != SQLITE_BUSY) throw storage_error(std::string("SQLite checkpoint: ") + sqlite3_errmsg(db_));
   }
 
  private:
-  /// SQLite's own busy_timeout sleeps 1, 2, 5, 10, 15, 20 ms and on between tries: the
-  /// writer, held back by a RESTART checkpoint of a few milliseconds, slept on for up
-  /// to 25 ms after it ended. Tries every 250 µs instead, for as long as the timeout.
+  /// SQLite's own busy_timeout sleeps 1, 2, 5, 10, 15, 20 ms and on between tries, so a
+  /// lock held a few milliseconds (by another process on the file, or a checkpoint)
+  /// kept the waiter asleep up to 25 ms after it was free: measured with a RESTART
+  /// checkpoint, since given up. Tries every 250 µs instead, for as long as the timeout.
   static int wait_when_busy(void* self, int tries) {
     constexpr auto every = std::chrono::microseconds(250);
     if (every * tries >= static_cast<sqlite_backend*>(self)->busy_timeout_) return 0;

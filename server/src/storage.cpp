@@ -197,8 +197,7 @@ class queued_storage final : public storage {
         try {
           write_db_->catch_up();
         } catch (const std::exception& error) {
-          errors_.fetch_add(1, std::memory_order_relaxed);
-          std::fprintf(stderr, "consentry-server: storage maintenance: %s\n", error.what());
+          report_error("storage maintenance", error.what());
         }
       }
     }
@@ -233,16 +232,20 @@ class queued_storage final : public storage {
       try {
         if (maintenance_db_->maintain()) catch_up_wanted_.store(true, std::memory_order_relaxed);
       } catch (const std::exception& error) {
-        errors_.fetch_add(1, std::memory_order_relaxed);
-        std::fprintf(stderr, "consentry-server: storage maintenance: %s\n", error.what());
+        report_error("storage maintenance", error.what());
       }
       lock.lock();
     }
   }
 
-  void fail(committed_batch& batch, const char* why) {
+  /// Counted in the storage errors of /metrics, and said on standard error.
+  void report_error(const char* where, const char* why) {
     errors_.fetch_add(1, std::memory_order_relaxed);
-    std::fprintf(stderr, "consentry-server: storage: %s\n", why);
+    std::fprintf(stderr, "consentry-server: %s: %s\n", where, why);
+  }
+
+  void fail(committed_batch& batch, const char* why) {
+    report_error("storage", why);
     batch.failed = true;
     for (auto& job : batch.receipts) job.item.outcome = {store_status::unavailable, std::nullopt, why};
     for (auto& job : batch.reports) job.item.durable = false;
@@ -271,8 +274,7 @@ class queued_storage final : public storage {
       try {
         job(read_db_.get());
       } catch (const std::exception& error) {
-        errors_.fetch_add(1, std::memory_order_relaxed);
-        std::fprintf(stderr, "consentry-server: storage: %s\n", error.what());
+        report_error("storage", error.what());
         job(nullptr);
       }
     }
