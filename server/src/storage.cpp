@@ -64,7 +64,8 @@ class queued_storage final : public storage {
       std::lock_guard lock(mutex_);
       if (!stopping_ && writes_.size() < options_.max_queue) {
         writes_.push_back({{std::move(record), {}}, std::move(done)});
-        write_ready_.notify_one();
+        // The writer waits for the first receipt, then for the interval or a full batch.
+        if (writes_.size() == 1 || writes_.size() >= options_.commit_at_once) write_ready_.notify_one();
         return;
       }
     }
@@ -163,6 +164,16 @@ class queued_storage final : public storage {
         std::unique_lock lock(mutex_);
         write_ready_.wait(lock, [&] { return stopping_ || !writes_.empty() || !reports_.empty(); });
         if (writes_.empty() && reports_.empty()) return;  // stopping, and everything is answered
+        // A commit costs the writer a transaction and its WAL frames, and the syncer an
+        // fdatasync (about 90 µs of CPU on this kind of virtual machine, whatever it
+        // holds). Committed as they came, receipts at a fixed 2,500/s made batches of
+        // one (median) and 0.5 syncs each; at most a commit per 2 ms, batches of six and
+        // the writer and syncer's CPU per receipt 224 -> 152 µs, for a millisecond of
+        // latency. A full batch goes at once, as at saturation.
+        write_ready_.wait_until(lock, last_commit_ + options_.commit_interval, [&] {
+          return stopping_ || !reports_.empty() || writes_.size() >= options_.commit_at_once;
+        });
+        last_commit_ = std::chrono::steady_clock::now();
         const auto take = std::min(writes_.size(), options_.max_batch);
         for (std::size_t i = 0; i < take; ++i) {
           batch.receipts.push_back(std::move(writes_.front()));
@@ -293,6 +304,7 @@ class queued_storage final : public storage {
   std::condition_variable maintenance_wake_;
   std::vector<committed_batch> unsynced_;
   bool writer_done_ = false;
+  std::chrono::steady_clock::time_point last_commit_{};  ///< the writer's
   std::deque<write_job> writes_;
   std::deque<report_job> reports_;
   std::deque<read_job> reads_;

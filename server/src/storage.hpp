@@ -89,6 +89,10 @@ using countersigner =
 struct storage_options {
   std::size_t max_queue = 20'000;
   std::size_t max_batch = 1'000;
+  /// The writer commits at most once in this time, unless `commit_at_once` receipts
+  /// wait: the receipts that arrive meanwhile share a transaction and a sync.
+  std::chrono::microseconds commit_interval{2'000};
+  std::size_t commit_at_once = 32;
   std::chrono::milliseconds busy_timeout{5'000};
 };
 
