@@ -7,7 +7,8 @@
 # 20% and more from one minute to the next, so one build measured after the other says
 # more about the minute than about the build. Here both run at once, each on its own
 # SQLite file with its own load generator (saturation, BENCH_CONNECTIONS connections
-# each), so both see the same minute; the builds swap ports every round. Printed per
+# each; or, with BENCH_RATE=R, R receipts/s each on 256 connections, which is where
+# batching shows), so both see the same minute; the builds swap ports every round. Printed per
 # round and build: durable receipts/s, p99, and the server's CPU time per receipt (user +
 # system, over the middle of the measured window), then the median of each.
 set -euo pipefail
@@ -19,6 +20,7 @@ servers=("$1" "$2")
 rounds=${3:-6}
 seconds=${BENCH_SECONDS:-8}
 connections=${BENCH_CONNECTIONS:-64}
+rate=${BENCH_RATE:-}  # set: each server gets this fixed rate (256 connections) instead of saturation
 policy=${BENCH_POLICY:-$root/policy-data/alopal}
 for tool in consentry consentry-make-receipts consentry-load; do
   [ -x "$bin/$tool" ] || { echo "compare: $bin/$tool is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
@@ -64,9 +66,11 @@ for round in $(seq "$rounds"); do
     ports[$which]=$port
   done
   loads=()
+  load_args=(--connections "$connections")
+  [ -n "$rate" ] && load_args=(--rate "$rate" --connections 256)
   for which in 0 1; do
     "$bin/consentry-load" --target "127.0.0.1:${ports[$which]}" --bodies "$work/bodies.txt" --warmup 3 \
-      --seconds "$seconds" --connections "$connections" >"$work/load-$which.json" &
+      --seconds "$seconds" "${load_args[@]}" >"$work/load-$which.json" &
     loads+=($!)
   done
   sleep $((3 + 1))
