@@ -51,6 +51,12 @@ class storage_backend {
   virtual void catch_up() {}
 };
 
+/// The group-commit engine over the given connections (open_storage opens them from a
+/// database location): `maintenance` may be null. Tests give it backends of their own.
+std::unique_ptr<storage> make_storage(std::unique_ptr<storage_backend> writer, std::unique_ptr<storage_backend> reader,
+                                      std::unique_ptr<storage_backend> maintenance, countersigner sign,
+                                      const storage_options& options);
+
 enum class sqlite_role { writer, reader, maintenance };
 
 std::unique_ptr<storage_backend> open_sqlite_backend(const std::string& path, const storage_options& options,
