@@ -3,6 +3,12 @@
 
 #include <array>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CONSENTRY_BASE64_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace consentry {
 namespace {
 
@@ -29,6 +35,57 @@ constexpr std::array<std::array<std::uint32_t, 256>, 4> placed_table = [] {
   }
   return tables;
 }();
+
+#ifdef CONSENTRY_BASE64_X86
+bool has_ssse3() noexcept {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9));
+}
+
+const bool ssse3 = has_ssse3();
+
+/// Sixteen characters at a time into twelve bytes (the method of Muła and Lemire,
+/// "Faster Base64 Encoding and Decoding Using AVX2 Instructions", 2018, with range
+/// compares for the base64url alphabet in place of their lookup tables): each
+/// character's range gives the offset to its six bits, and multiply-adds pack them.
+/// Writes 16 bytes per 12 it decodes, so it stops while `out` has room for that; the
+/// characters left go the scalar way. Returns how many characters it decoded, all of
+/// them in the alphabet, or sets `invalid` (the caller then finds where).
+__attribute__((target("ssse3"))) std::size_t decode_ssse3(const unsigned char* in, std::size_t groups_of_16,
+                                                           char* out, bool& invalid) noexcept {
+  const auto in_range = [](__m128i c, char low, char high) {
+    return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(low - 1))),
+                         _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(high + 1)), c));
+  };
+  const __m128i pack_pairs = _mm_set1_epi32(0x01400140);  // a·64 + b, per pair of characters
+  const __m128i pack_quads = _mm_set1_epi32(0x00011000);  // (a·64 + b)·4096 + (c·64 + d)
+  const __m128i take_bytes = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  __m128i all_valid = _mm_set1_epi8(-1);
+  std::size_t g = 0;
+  for (; g < groups_of_16; ++g, in += 16, out += 12) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+    // Bytes from 0x80 up compare as negative: in no range. The ranges do not overlap.
+    const __m128i upper = in_range(c, 'A', 'Z');
+    const __m128i lower = in_range(c, 'a', 'z');
+    const __m128i digit = in_range(c, '0', '9');
+    const __m128i dash = _mm_cmpeq_epi8(c, _mm_set1_epi8('-'));
+    const __m128i underscore = _mm_cmpeq_epi8(c, _mm_set1_epi8('_'));
+    all_valid = _mm_and_si128(all_valid, _mm_or_si128(_mm_or_si128(upper, lower),
+                                                      _mm_or_si128(digit, _mm_or_si128(dash, underscore))));
+    // 'A' -> 0, 'a' -> 26, '0' -> 52, '-' -> 62, '_' -> 63, as differences mod 256.
+    const __m128i offset = _mm_or_si128(
+        _mm_or_si128(_mm_and_si128(upper, _mm_set1_epi8(-65)), _mm_and_si128(lower, _mm_set1_epi8(-71))),
+        _mm_or_si128(_mm_and_si128(digit, _mm_set1_epi8(4)),
+                     _mm_or_si128(_mm_and_si128(dash, _mm_set1_epi8(17)), _mm_and_si128(underscore, _mm_set1_epi8(-32)))));
+    const __m128i values = _mm_add_epi8(c, offset);
+    const __m128i pairs = _mm_maddubs_epi16(values, pack_pairs);
+    const __m128i quads = _mm_madd_epi16(pairs, pack_quads);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_shuffle_epi8(quads, take_bytes));
+  }
+  invalid = _mm_movemask_epi8(all_valid) != 0xFFFF;
+  return g * 16;
+}
+#endif
 
 template <class Byte>
 std::string encode(const Byte* data, std::size_t size) {
@@ -90,7 +147,19 @@ result<std::string, base64url_error> base64url_decode(std::string_view text) {
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
   auto* bytes = out.data();
   std::uint32_t seen = 0;
-  for (std::size_t g = 0; g < whole; ++g, in += 4, bytes += 3) {
+  std::size_t g = 0;
+#ifdef CONSENTRY_BASE64_X86
+  // Each block of 16 characters writes 16 bytes, 4 past its 12: blocks while that fits.
+  if (ssse3 && out.size() >= 16) {
+    bool invalid = false;
+    const std::size_t done = decode_ssse3(in, (out.size() - 16) / 12 + 1, bytes, invalid);
+    if (invalid) seen |= invalid_bit;
+    g = done / 4;
+    in += done;
+    bytes += done / 4 * 3;
+  }
+#endif
+  for (; g < whole; ++g, in += 4, bytes += 3) {
     const std::uint32_t group =
         placed_table[0][in[0]] | placed_table[1][in[1]] | placed_table[2][in[2]] | placed_table[3][in[3]];
     seen |= group;

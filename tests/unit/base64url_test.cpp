@@ -77,3 +77,44 @@ TEST_CASE("base64url: non-canonical or foreign text is refused, with where") {
   }
   CHECK(base64url_decode(std::string_view("Zg\0", 3)).has_value() == false);
 }
+
+// Natively, text of 22 characters and more is decoded 16 characters at a time (SSSE3)
+// up to the last few, which go the scalar way: lengths around every block boundary, each
+// character of the alphabet in each lane, and a foreign byte at every position.
+TEST_CASE("base64url: long text decodes the same as it encodes, and a foreign byte anywhere is found") {
+  std::uint32_t state = 2024;
+  const auto next = [&] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<char>(state >> 16);
+  };
+  for (std::size_t length = 60; length <= 400; ++length) {
+    std::string bytes;
+    for (std::size_t i = 0; i < length; ++i) bytes += next();
+    const auto text = base64url_encode(bytes);
+    auto decoded = base64url_decode(text);
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == bytes);
+  }
+  // The 64 characters of the alphabet, each at 16 places: a known decoding, 48 bytes per row.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::size_t shift = 0; shift < 16; ++shift) {
+    const std::string text = alphabet.substr(shift) + alphabet.substr(0, shift) + alphabet;
+    auto decoded = base64url_decode(text);
+    REQUIRE(decoded.has_value());
+    CHECK(base64url_encode(*decoded) == text);
+  }
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) bytes += next();
+  const auto text = base64url_encode(bytes);
+  for (const char foreign : {'=', '+', '/', ' ', '.', '@', '[', '`', '{', '\x7f', '\x80', '\xff', '\0'}) {
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      std::string broken = text;
+      broken[at] = foreign;
+      auto decoded = base64url_decode(broken);
+      CAPTURE(at);
+      CAPTURE(static_cast<int>(static_cast<unsigned char>(foreign)));
+      REQUIRE_FALSE(decoded.has_value());
+      CHECK(decoded.error().offset == at);
+    }
+  }
+}
