@@ -41,6 +41,8 @@ trap cleanup EXIT
 . "$root/bench/server/bodies.sh"
 make_bodies "$work" $(( (seconds + 3) * 6000 / 4 )) 4 >/dev/null
 
+load_args=(--connections "$connections")
+[ -n "$rate" ] && load_args=(--rate "$rate" --connections 256)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 results=$work/results.txt
 for round in $(seq "$rounds"); do
@@ -66,8 +68,6 @@ for round in $(seq "$rounds"); do
     ports[$which]=$port
   done
   loads=()
-  load_args=(--connections "$connections")
-  [ -n "$rate" ] && load_args=(--rate "$rate" --connections 256)
   for which in 0 1; do
     "$bin/consentry-load" --target "127.0.0.1:${ports[$which]}" --bodies "$work/bodies.txt" --warmup 3 \
       --seconds "$seconds" "${load_args[@]}" >"$work/load-$which.json" &

@@ -5,7 +5,6 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define CONSENTRY_BASE64_X86 1
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -37,22 +36,16 @@ constexpr std::array<std::array<std::uint32_t, 256>, 4> placed_table = [] {
 }();
 
 #ifdef CONSENTRY_BASE64_X86
-bool has_ssse3() noexcept {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9));
-}
-
-const bool ssse3 = has_ssse3();
+const bool ssse3 = __builtin_cpu_supports("ssse3");
 
 /// Sixteen characters at a time into twelve bytes (the method of Muła and Lemire,
 /// "Faster Base64 Encoding and Decoding Using AVX2 Instructions", 2018, with range
 /// compares for the base64url alphabet in place of their lookup tables): each
 /// character's range gives the offset to its six bits, and multiply-adds pack them.
-/// Writes 16 bytes per 12 it decodes, so it stops while `out` has room for that; the
-/// characters left go the scalar way. Returns how many characters it decoded, all of
-/// them in the alphabet, or sets `invalid` (the caller then finds where).
-__attribute__((target("ssse3"))) std::size_t decode_ssse3(const unsigned char* in, std::size_t groups_of_16,
-                                                           char* out, bool& invalid) noexcept {
+/// Writes 16 bytes per 12 it decodes, so the caller leaves `out` room for that and
+/// decodes the characters left the scalar way. Returns whether every character was in
+/// the alphabet (when not, the caller finds where).
+__attribute__((target("ssse3"))) bool decode_ssse3(const unsigned char* in, std::size_t blocks, char* out) noexcept {
   const auto in_range = [](__m128i c, char low, char high) {
     return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(low - 1))),
                          _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(high + 1)), c));
@@ -61,8 +54,7 @@ __attribute__((target("ssse3"))) std::size_t decode_ssse3(const unsigned char* i
   const __m128i pack_quads = _mm_set1_epi32(0x00011000);  // (a·64 + b)·4096 + (c·64 + d)
   const __m128i take_bytes = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   __m128i all_valid = _mm_set1_epi8(-1);
-  std::size_t g = 0;
-  for (; g < groups_of_16; ++g, in += 16, out += 12) {
+  for (std::size_t b = 0; b < blocks; ++b, in += 16, out += 12) {
     const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
     // Bytes from 0x80 up compare as negative: in no range. The ranges do not overlap.
     const __m128i upper = in_range(c, 'A', 'Z');
@@ -82,8 +74,7 @@ __attribute__((target("ssse3"))) std::size_t decode_ssse3(const unsigned char* i
     const __m128i quads = _mm_madd_epi16(pairs, pack_quads);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_shuffle_epi8(quads, take_bytes));
   }
-  invalid = _mm_movemask_epi8(all_valid) != 0xFFFF;
-  return g * 16;
+  return _mm_movemask_epi8(all_valid) == 0xFFFF;
 }
 #endif
 
@@ -151,12 +142,11 @@ result<std::string, base64url_error> base64url_decode(std::string_view text) {
 #ifdef CONSENTRY_BASE64_X86
   // Each block of 16 characters writes 16 bytes, 4 past its 12: blocks while that fits.
   if (ssse3 && out.size() >= 16) {
-    bool invalid = false;
-    const std::size_t done = decode_ssse3(in, (out.size() - 16) / 12 + 1, bytes, invalid);
-    if (invalid) seen |= invalid_bit;
-    g = done / 4;
-    in += done;
-    bytes += done / 4 * 3;
+    const std::size_t blocks = (out.size() - 16) / 12 + 1;
+    if (!decode_ssse3(in, blocks, bytes)) seen |= invalid_bit;
+    g = blocks * 4;
+    in += blocks * 16;
+    bytes += blocks * 12;
   }
 #endif
   for (; g < whole; ++g, in += 4, bytes += 3) {
