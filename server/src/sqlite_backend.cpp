@@ -29,10 +29,15 @@
 namespace consentry::server {
 namespace {
 
-// chain_link is the previous receipt's hash, or "first:" and the device for a
-// device's first receipt: its one unique index allows one successor per receipt and
-// one first receipt per device. Each unique index costs a random page write per
-// receipt, so there are three, not four.
+// A device's receipts form one chain: chain_position counts from 0 at its first
+// receipt, so the unique index on (device, chain_position) allows one first receipt
+// per device and one successor per receipt, and a trigger holds each successor to its
+// predecessor: the row one position before it, of the same device, is the receipt its
+// previous_hash names. Each unique index costs a random leaf write per receipt, and
+// the chain needs only this one beside receipt_id's: an earlier schema (chain_link
+// unique, and a foreign key to a unique (device, receipt_hash)) wrote three, and took
+// 3-6% more server CPU per receipt (bench/README.md, session 7). Such a database
+// gains chain_position when it is first opened (migrate_to_chain_positions).
 //
 // About 90% of a receipt is the base64url of its services, the same bytes in every
 // receipt of the same choices under one policy version: that part is stored once, in
@@ -49,24 +54,6 @@ CREATE TABLE IF NOT EXISTS receipt_parts (
   text        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS receipt_parts_by_fingerprint ON receipt_parts (fingerprint);
-CREATE TABLE IF NOT EXISTS receipts (
-  sequence_number  INTEGER PRIMARY KEY,
-  receipt_id       TEXT NOT NULL UNIQUE,
-  device           TEXT NOT NULL,
-  receipt_hash     TEXT NOT NULL,
-  previous_hash    TEXT,
-  chain_link       TEXT NOT NULL UNIQUE,
-  policy_id        TEXT NOT NULL,
-  policy_hash      TEXT NOT NULL,
-  server_time      TEXT NOT NULL,
-  jws              TEXT NOT NULL,
-  countersignature TEXT NOT NULL,
-  part             INTEGER REFERENCES receipt_parts (id),
-  part_at          INTEGER,
-  UNIQUE (device, receipt_hash),
-  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
-  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
-);
 CREATE TABLE IF NOT EXISTS tracker_reports (
   day       TEXT NOT NULL,
   policy_id TEXT NOT NULL,
@@ -77,10 +64,61 @@ CREATE TABLE IF NOT EXISTS tracker_reports (
 );
 )sql";
 
+/// The receipts table's columns and constraints (`CREATE TABLE name (...)`).
+constexpr const char* receipts_table = R"sql(
+  sequence_number  INTEGER PRIMARY KEY,
+  receipt_id       TEXT NOT NULL UNIQUE,
+  device           TEXT NOT NULL,
+  chain_position   INTEGER NOT NULL,
+  receipt_hash     TEXT NOT NULL,
+  previous_hash    TEXT,
+  policy_id        TEXT NOT NULL,
+  policy_hash      TEXT NOT NULL,
+  server_time      TEXT NOT NULL,
+  jws              TEXT NOT NULL,
+  countersignature TEXT NOT NULL,
+  part             INTEGER REFERENCES receipt_parts (id),
+  part_at          INTEGER,
+  UNIQUE (device, chain_position),
+  CHECK (chain_position >= 0 AND (chain_position = 0) = (previous_hash IS NULL))
+)sql";
+
 /// Rows from before receipt_parts get its columns, where the CREATE TABLE above puts them.
 constexpr const char* add_part_columns = R"sql(
 ALTER TABLE receipts ADD COLUMN part INTEGER REFERENCES receipt_parts (id);
 ALTER TABLE receipts ADD COLUMN part_at INTEGER;
+)sql";
+
+/// A receipt follows the one before it in its device's chain. The writer puts it one
+/// position after the device's last receipt; when the receipt its previous_hash names
+/// is not that one, it is refused here (SQLITE_CONSTRAINT_TRIGGER), and classify()
+/// says whether as a fork or a gap.
+constexpr const char* chain_trigger = R"sql(
+CREATE TRIGGER IF NOT EXISTS receipts_follow_their_previous BEFORE INSERT ON receipts
+WHEN NEW.previous_hash IS NOT NULL AND NEW.previous_hash IS NOT
+     (SELECT receipt_hash FROM receipts WHERE device = NEW.device AND chain_position = NEW.chain_position - 1)
+BEGIN
+  SELECT RAISE(ABORT, 'the previous receipt is not the one before it in the device''s chain');
+END;
+)sql";
+
+/// The rows of a database from before chain_position, with their positions: each
+/// device's first receipt is 0, and its successor (chain_link, unique there, is the
+/// previous hash) one more. The old constraints made every row part of a chain; should
+/// one not be, the migration stops rather than leave it behind.
+constexpr const char* migrate_to_chain_positions = R"sql(
+INSERT INTO receipts_chained
+WITH RECURSIVE chain (sequence_number, position) AS (
+  SELECT sequence_number, 0 FROM receipts WHERE previous_hash IS NULL
+  UNION ALL
+  SELECT next.sequence_number, chain.position + 1
+  FROM chain
+  JOIN receipts AS here ON here.sequence_number = chain.sequence_number
+  JOIN receipts AS next ON next.chain_link = here.receipt_hash AND next.device = here.device
+)
+SELECT r.sequence_number, r.receipt_id, r.device, chain.position, r.receipt_hash, r.previous_hash, r.policy_id,
+       r.policy_hash, r.server_time, r.jws, r.countersignature, r.part, r.part_at
+FROM receipts AS r JOIN chain USING (sequence_number);
 )sql";
 
 constexpr const char* whole_view = R"sql(
@@ -192,7 +230,7 @@ class sqlite_backend final : public storage_backend {
     try {
       // Every page a transaction changes is a WAL frame (two writes), then a checkpoint's
       // read and write, each a system call that costs this kind of virtual machine
-      // dearly; each receipt rewrites a random leaf of three unique indexes, and its row
+      // dearly; each receipt rewrites a random leaf of two unique indexes, and its row
       // (about 2 KB without its shared part) shares a page with others. 8 KB pages:
       // AloPal receipts at saturation, the rest equal, twice each, 4 KB 3,994 and
       // 4,764 receipts/s, 8 KB 4,720 and 4,788, 16 KB 4,063 and 4,579 (16 KB was best
@@ -230,12 +268,10 @@ class sqlite_backend final : public storage_backend {
     execute("BEGIN IMMEDIATE");
     try {
       execute(schema);
-      const bool has_parts = [&] {
-        statement columns(db_, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'part'");
-        columns.step();
-        return columns.integer(0) > 0;
-      }();  // the statement is finished before the table is changed
-      if (!has_parts) execute(add_part_columns);
+      execute((std::string("CREATE TABLE IF NOT EXISTS receipts (") + receipts_table + ");").c_str());
+      if (!has_column("part")) execute(add_part_columns);
+      if (!has_column("chain_position")) add_chain_positions();
+      execute(chain_trigger);
       execute(whole_view);
       execute("COMMIT");
     } catch (...) {
@@ -244,11 +280,41 @@ class sqlite_backend final : public storage_backend {
     }
   }
 
+  /// Whether the receipts table has the column; the statement is finished on return,
+  /// before the table is changed.
+  bool has_column(const char* name) {
+    statement columns(db_, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = ?1");
+    columns.bind(1, std::string_view(name)).step();
+    return columns.integer(0) > 0;
+  }
+
+  /// A database of the schema with chain_link: the table made again with each row's
+  /// chain position, in the transaction of create_schema (all or nothing).
+  void add_chain_positions() {
+    execute("DROP VIEW IF EXISTS receipts_whole");
+    execute((std::string("CREATE TABLE receipts_chained (") + receipts_table + ");").c_str());
+    execute(migrate_to_chain_positions);
+    const auto count = [&](const char* table) {
+      statement rows(db_, std::string("SELECT count(*) FROM ") + table);
+      rows.step();
+      return rows.integer(0);
+    };
+    const auto before = count("receipts");
+    const auto after = count("receipts_chained");
+    if (before != after)
+      throw storage_error("cannot give the receipts their chain positions: " + std::to_string(before - after) + " of " +
+                          std::to_string(before) + " are in no device's chain; the database is left as it was");
+    execute("DROP TABLE receipts");
+    execute("ALTER TABLE receipts_chained RENAME TO receipts");
+  }
+
   void prepare_statements() {
     insert_ = std::make_unique<statement>(
         db_, std::string("INSERT INTO receipts (") + receipt_columns +
-                 ", part, part_at, chain_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                 "coalesce(?5, 'first:' || ?3))");
+                 ", part, part_at, chain_position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                 // The position after the device's last receipt; the trigger checks
+                 // that it is the one the receipt names (no row: NULL, refused).
+                 "CASE WHEN ?5 IS NULL THEN 0 ELSE (SELECT max(chain_position) + 1 FROM receipts WHERE device = ?3) END)");
     by_id_ = std::make_unique<statement>(
         db_, std::string("SELECT ") + receipt_columns + " FROM receipts_whole WHERE receipt_id = ?1");
     by_device_ = std::make_unique<statement>(
@@ -314,9 +380,11 @@ class sqlite_backend final : public storage_backend {
         if (code == SQLITE_DONE) {
           ++sequence;
           item->outcome = {store_status::created, stored_receipt{r, sequence, server_time, signature}, {}};
-        } else if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_FOREIGNKEY) {
-          // A constraint refused it; the statement is undone, the transaction goes on.
-          item->outcome = classify(r, code);
+        } else if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_TRIGGER ||
+                   code == SQLITE_CONSTRAINT_NOTNULL) {
+          // A rule of the chain or of receipt ids refused it; the statement is undone,
+          // the transaction goes on.
+          item->outcome = classify(r);
         } else {
           throw storage_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
         }
@@ -463,12 +531,14 @@ class sqlite_backend final : public storage_backend {
     return *id;
   }
 
-  store_outcome classify(const receipt_record& r, int code) {
+  /// Why the insert was refused: the receipt id is taken (by these bytes, or by
+  /// others), or the chain refused it: a second first receipt of the device, or a
+  /// previous receipt that already has a successor (a fork) or is not stored (a gap).
+  store_outcome classify(const receipt_record& r) {
     if (auto existing = find(r.receipt_id)) {
       if (existing->record.jws == r.jws) return {store_status::replayed, std::move(existing), {}};
       return {store_status::id_conflict, std::nullopt, {}};
     }
-    if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return {store_status::chain_gap, std::nullopt, {}};
     if (r.previous_hash) {
       auto& s = has_hash_->reset().bind(1, r.device).bind(2, *r.previous_hash);
       const bool previous_known = s.step() == SQLITE_ROW;

@@ -2,12 +2,14 @@
 // backends: SQLite (one file, the default) and PostgreSQL (several servers, one
 // database). Idempotency and the chain are the database's constraints, not memory:
 //   receipt_id unique                  — the same receipt is stored once
-//   chain_link unique, where chain_link is the previous hash, or "first:<device>"
-//                                      — a receipt has at most one successor, and a
-//                                        device one first receipt
-//   (device, previous_hash) → (device, receipt_hash)
-//                                      — a successor's previous receipt is stored,
-//                                        and is the same device's
+//   a device's chain, one receipt after another:
+//     SQLite: (device, chain_position) unique, and a trigger that holds a receipt's
+//             previous_hash to the hash of the device's receipt one position before
+//     PostgreSQL: chain_link unique, where chain_link is the previous hash, or
+//             "first:<device>"; (device, previous_hash) → (device, receipt_hash)
+//                                      — a device has one first receipt, a receipt at
+//                                        most one successor, and a successor's previous
+//                                        receipt is stored and is the same device's
 // Writes are group-committed: one writer thread takes every waiting receipt and
 // stores them in one transaction, which is durable before any of them is answered.
 #pragma once

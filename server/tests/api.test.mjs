@@ -96,6 +96,12 @@ describe(`receipts on ${backend}`, () => {
     assert.equal(gap.json.type, 'urn:consentry:problem:chain-gap');
     assert.equal((await postReceipt(server.port, first.jws)).status, 201);
     assert.equal((await postReceipt(server.port, second.jws)).status, 201);
+    // A gap where the device has receipts: this one follows a receipt never sent.
+    await issue(device, { policy });
+    const beyond = await issue(device, { policy });
+    const later = await postReceipt(server.port, beyond.jws);
+    assert.equal(later.status, 422);
+    assert.equal(later.json.type, 'urn:consentry:problem:chain-gap');
     // Another receipt that also follows `first`: a fork.
     const fork = await issue(device, { policy, previous: first.hash });
     const forked = await postReceipt(server.port, fork.jws);

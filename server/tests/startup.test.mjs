@@ -217,3 +217,95 @@ INSERT INTO receipts SELECT sequence_number, receipt_id, device, receipt_hash, p
   assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok');
   assert.equal(sql(db, 'PRAGMA foreign_key_check'), '');
 });
+
+// A database of the schema before chain positions (chain_link, unique, and a foreign
+// key to a unique (device, receipt_hash)) gains them when first opened, in one
+// transaction: its receipts are answered as before, its chains go on, and a fork is
+// still refused. A row in no chain (the old foreign key was off) stops the server and
+// leaves the file as it was.
+test('a SQLite database of the schema before chain positions gains them, and its chains go on', async () => {
+  const dir = tempDir('chains');
+  const args = ['--device-rate', '0', '--client-rate', '0'];
+  const s1 = await startServer({ db: `sqlite:${dir}/current.db`, key: `${dir}/key.pem`, args });
+  const policy = await acceptedPolicy(request, s1.port);
+  const [a, b] = [await newDevice(), await newDevice()];
+  const stored = [];
+  for (const device of [a, a, b, a]) {
+    const receipt = await issue(device, { policy });
+    const answer = await postReceipt(s1.port, receipt.jws);
+    assert.equal(answer.status, 201, answer.body);
+    stored.push({ receipt, answer: answer.json });
+  }
+  await s1.stop();
+  const older = `${dir}/older.db`;
+  execFileSync('sqlite3', [older], {
+    input: `PRAGMA page_size=8192;
+PRAGMA journal_mode=WAL;
+CREATE TABLE receipt_parts (id INTEGER PRIMARY KEY, fingerprint INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX receipt_parts_by_fingerprint ON receipt_parts (fingerprint);
+CREATE TABLE receipts (
+  sequence_number  INTEGER PRIMARY KEY,
+  receipt_id       TEXT NOT NULL UNIQUE,
+  device           TEXT NOT NULL,
+  receipt_hash     TEXT NOT NULL,
+  previous_hash    TEXT,
+  chain_link       TEXT NOT NULL UNIQUE,
+  policy_id        TEXT NOT NULL,
+  policy_hash      TEXT NOT NULL,
+  server_time      TEXT NOT NULL,
+  jws              TEXT NOT NULL,
+  countersignature TEXT NOT NULL,
+  part             INTEGER REFERENCES receipt_parts (id),
+  part_at          INTEGER,
+  UNIQUE (device, receipt_hash),
+  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
+  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
+);
+ATTACH '${dir}/current.db' AS current;
+INSERT INTO receipt_parts SELECT * FROM current.receipt_parts;
+INSERT INTO receipts SELECT sequence_number, receipt_id, device, receipt_hash, previous_hash,
+  coalesce(previous_hash, 'first:' || device), policy_id, policy_hash, server_time, jws, countersignature, part, part_at
+  FROM current.receipts;
+`,
+    encoding: 'utf8',
+  });
+  const olderDb = `sqlite:${older}`;
+  assert.equal(sql(olderDb, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'chain_position'"), '0');
+
+  // The same file with one more row whose previous receipt is nowhere.
+  const broken = `${dir}/broken.db`;
+  fs.copyFileSync(older, broken);
+  execFileSync('sqlite3', [broken], {
+    input: `INSERT INTO receipts SELECT 99, 'orphan', device, 'h', 'nowhere', 'nowhere', policy_id, policy_hash, server_time,
+  jws, countersignature, part, part_at FROM receipts WHERE sequence_number = 1;`,
+    encoding: 'utf8',
+  });
+  const refused = await runServer(['--listen', '127.0.0.1:0', '--db', `sqlite:${broken}`, '--key', `${dir}/key.pem`,
+                                   '--policy', policyDir]);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /cannot give the receipts their chain positions: 1 of 5 are in no device's chain; the database is left as it was/);
+  assert.equal(sql(`sqlite:${broken}`, 'SELECT count(*) FROM receipts'), '5');
+  assert.equal(sql(`sqlite:${broken}`, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'chain_link'"), '1');
+
+  const s2 = await startServer({ db: olderDb, key: `${dir}/key.pem`, args });
+  for (const { receipt, answer } of stored) {
+    const got = await request(s2.port, { path: `/v1/receipts/${receipt.id}` });
+    assert.equal(got.status, 200);
+    assert.equal(got.json.receipt, receipt.jws);
+    assert.equal(got.json.countersignature, answer.countersignature);
+    assert.deepEqual((await postReceipt(s2.port, receipt.jws)).json, answer);
+  }
+  const fork = await issue(a, { policy, previous: stored[0].receipt.hash, advance: false });
+  assert.equal((await postReceipt(s2.port, fork.jws)).json.type, 'urn:consentry:problem:chain-fork');
+  for (const device of [a, b]) {
+    const next = await issue(device, { policy });
+    const answer = await postReceipt(s2.port, next.jws);
+    assert.equal(answer.status, 201, answer.body);
+  }
+  await s2.stop();
+  assert.equal(sql(olderDb, 'SELECT group_concat(chain_position) FROM (SELECT chain_position FROM receipts ORDER BY sequence_number)'),
+               '0,1,0,2,3,1');
+  assert.equal(sql(olderDb, "SELECT count(*) FROM pragma_table_info('receipts') WHERE name = 'chain_link'"), '0');
+  assert.equal(sql(olderDb, 'PRAGMA integrity_check'), 'ok');
+  assert.equal(sql(olderDb, 'PRAGMA foreign_key_check'), '');
+});
