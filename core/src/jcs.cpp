@@ -48,6 +48,15 @@ bool append_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
+    // Runs of printable ASCII other than '"' and '\\' are written as they are.
+    const std::size_t run = i;
+    while (i < text.size()) {
+      const unsigned char plain = static_cast<unsigned char>(text[i]);
+      if (plain < 0x20 || plain >= 0x80 || plain == '"' || plain == '\\') break;
+      ++i;
+    }
+    out.append(text.substr(run, i - run));
+    if (i == text.size()) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t start = i;
@@ -65,14 +74,10 @@ bool append_string(std::string& out, std::string_view text) {
       case '\n': out += "\\n"; break;
       case '\f': out += "\\f"; break;
       case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default:  // the other controls
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
     }
   }
   out += '"';
@@ -110,6 +115,10 @@ void append_pointer_token(std::string& pointer, std::string_view token) {
   }
 }
 
+bool is_ascii(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 class writer {
  public:
   explicit writer(std::size_t max_depth) : max_depth_(max_depth) {}
@@ -143,10 +152,8 @@ class writer {
         std::size_t index = 0;
         for (const auto& item : value) {
           if (index > 0) out_ += ',';
-          const auto size = pointer_.size();
-          append_pointer_token(pointer_, std::to_string(index++));
-          if (!write(item, depth + 1)) return false;
-          pointer_.resize(size);
+          if (!write(item, depth + 1)) return failed_at(std::to_string(index));
+          ++index;
         }
         out_ += ']';
         return true;
@@ -159,41 +166,58 @@ class writer {
   }
 
   std::string& text() noexcept { return out_; }
-  const std::string& pointer() const noexcept { return pointer_; }
+  /// Where writing failed, as a JSON pointer (RFC 6901).
+  std::string pointer() const {
+    std::string out;
+    for (auto token = failed_in_.rbegin(); token != failed_in_.rend(); ++token) append_pointer_token(out, *token);
+    return out;
+  }
   const std::string& message() const noexcept { return message_; }
 
  private:
   bool write_object(const json& value, std::size_t depth) {
     if (depth >= max_depth_) return fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
+    const auto& members = value.get_ref<const json::object_t&>();
+    // nlohmann keeps names in UTF-8 byte order, which differs from UTF-16 order only
+    // between U+E000–U+FFFF and the supplementary planes (RFC 8785 §3.2.3): names all
+    // ASCII are written in the order they are kept.
+    if (std::all_of(members.begin(), members.end(), [](const auto& m) { return is_ascii(m.first); })) {
+      out_ += '{';
+      bool first = true;
+      for (const auto& [name, member_value] : members) {
+        if (!first) out_ += ',';
+        first = false;
+        append_string(out_, name);
+        out_ += ':';
+        if (!write(member_value, depth + 1)) return failed_at(name);
+      }
+      out_ += '}';
+      return true;
+    }
     struct member {
       std::u16string key;
       const std::string* name;
       const json* value;
     };
-    std::vector<member> members;
-    members.reserve(value.size());
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      member m{{}, &it.key(), &it.value()};
-      if (!to_utf16(it.key(), m.key)) {
-        append_pointer_token(pointer_, it.key());
-        return fail("member name is not valid UTF-8");
+    std::vector<member> sorted;
+    sorted.reserve(members.size());
+    for (const auto& [name, member_value] : members) {
+      member m{{}, &name, &member_value};
+      if (!to_utf16(name, m.key)) {
+        fail("member name is not valid UTF-8");
+        return failed_at(name);
       }
-      members.push_back(std::move(m));
+      sorted.push_back(std::move(m));
     }
-    // nlohmann keeps names in UTF-8 byte order, which differs from UTF-16 order only
-    // between U+E000–U+FFFF and the supplementary planes (RFC 8785 §3.2.3).
-    std::sort(members.begin(), members.end(), [](const member& a, const member& b) { return a.key < b.key; });
+    std::sort(sorted.begin(), sorted.end(), [](const member& a, const member& b) { return a.key < b.key; });
     out_ += '{';
     bool first = true;
-    for (const auto& m : members) {
+    for (const auto& m : sorted) {
       if (!first) out_ += ',';
       first = false;
       append_string(out_, *m.name);
       out_ += ':';
-      const auto size = pointer_.size();
-      append_pointer_token(pointer_, *m.name);
-      if (!write(*m.value, depth + 1)) return false;
-      pointer_.resize(size);
+      if (!write(*m.value, depth + 1)) return failed_at(*m.name);
     }
     out_ += '}';
     return true;
@@ -203,10 +227,15 @@ class writer {
     message_ = std::move(message);
     return false;
   }
+  /// On the way out of a failure: the member name or index it happened under.
+  bool failed_at(std::string token) {
+    failed_in_.push_back(std::move(token));
+    return false;
+  }
 
   std::size_t max_depth_;
   std::string out_;
-  std::string pointer_;
+  std::vector<std::string> failed_in_;  ///< innermost first
   std::string message_;
 };
 

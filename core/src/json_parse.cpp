@@ -1,9 +1,11 @@
-// A SAX front end to nlohmann's DOM builder that adds what a strict reader of
-// outside input needs: a depth limit and duplicate names refused, each reported
-// with where it happened, all without exceptions.
+// A SAX handler that builds nlohmann's DOM and adds what a strict reader of outside
+// input needs: a depth limit and duplicate names refused, each reported with where it
+// happened, all without exceptions. It builds the values itself (as nlohmann's
+// json_sax_dom_parser does) so that a member's insertion is its duplicate check, and
+// the lexer's strings are moved into the tree, not copied.
 #include "consentry/json_parse.hpp"
 
-#include <set>
+#include <utility>
 #include <vector>
 
 namespace consentry {
@@ -11,45 +13,32 @@ namespace {
 
 class strict_builder {
  public:
-  strict_builder(json& root, const json_parse_options& options) : dom_(root, false), options_(options) {}
+  strict_builder(json& root, const json_parse_options& options) : root_(root), options_(options) {}
 
-  bool null() { return value(), dom_.null(); }
-  bool boolean(bool v) { return value(), dom_.boolean(v); }
-  bool number_integer(json::number_integer_t v) { return value(), dom_.number_integer(v); }
-  bool number_unsigned(json::number_unsigned_t v) { return value(), dom_.number_unsigned(v); }
-  bool number_float(json::number_float_t v, const std::string& text) { return value(), dom_.number_float(v, text); }
-  bool string(std::string& v) { return value(), dom_.string(v); }
-  bool binary(json::binary_t& v) { return value(), dom_.binary(v); }
+  bool null() { return place(nullptr), true; }
+  bool boolean(bool v) { return place(v), true; }
+  bool number_integer(json::number_integer_t v) { return place(v), true; }
+  bool number_unsigned(json::number_unsigned_t v) { return place(v), true; }
+  bool number_float(json::number_float_t v, const std::string&) { return place(v), true; }
+  // The lexer clears its token before it reads the next one, so the text can be taken.
+  bool string(std::string& v) { return place(std::move(v)), true; }
+  bool binary(json::binary_t& v) { return place(std::move(v)), true; }
 
-  bool start_object(std::size_t size) {
-    value();
-    if (!enter()) return false;
-    frames_.push_back({true, 0, {}, {}});
-    return dom_.start_object(size);
-  }
+  bool start_object(std::size_t) { return open(json::value_t::object); }
   bool key(std::string& name) {
-    auto& current = frames_.back();
-    current.token = name;
-    if (!current.names.insert(name).second) {
-      fail("duplicate member name \"" + name + "\"");
+    auto& members = frames_.back().node->get_ref<json::object_t&>();
+    const auto [at, inserted] = members.try_emplace(std::move(name));
+    frames_.back().key = &at->first;
+    if (!inserted) {
+      fail("duplicate member name \"" + at->first + "\"");
       return false;
     }
-    return dom_.key(name);
+    member_ = &at->second;
+    return true;
   }
-  bool end_object() {
-    frames_.pop_back();
-    return dom_.end_object();
-  }
-  bool start_array(std::size_t size) {
-    value();
-    if (!enter()) return false;
-    frames_.push_back({false, 0, {}, {}});
-    return dom_.start_array(size);
-  }
-  bool end_array() {
-    frames_.pop_back();
-    return dom_.end_array();
-  }
+  bool end_object() { return frames_.pop_back(), true; }
+  bool start_array(std::size_t) { return open(json::value_t::array); }
+  bool end_array() { return frames_.pop_back(), true; }
 
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& error) {
     if (message_.empty()) {
@@ -77,38 +66,58 @@ class strict_builder {
   const std::string& pointer() const noexcept { return pointer_; }
 
  private:
+  /// An object or array being read. Its elements do not move while it is open: an
+  /// array grows only while none of its elements is open.
   struct frame {
-    bool object;
-    std::size_t index;  // next element of an array
-    std::string token;  // current member of an object
-    std::set<std::string> names;
+    json* node;
+    std::size_t elements = 0;         ///< of an array: how many have begun
+    const std::string* key = nullptr;  ///< of an object: the member being read
   };
 
-  // Called before each value: advances the array index the value sits at.
-  void value() {
-    if (!frames_.empty() && !frames_.back().object) {
-      frames_.back().token = std::to_string(frames_.back().index++);
+  /// Puts a value where the next one goes: the root, the end of the open array, or
+  /// the member whose name was just read.
+  template <class Value>
+  json* place(Value&& value) {
+    if (frames_.empty()) {
+      root_ = json(std::forward<Value>(value));
+      return &root_;
     }
+    auto& open = frames_.back();
+    if (open.node->is_array()) {
+      ++open.elements;
+      auto& elements = open.node->get_ref<json::array_t&>();
+      elements.emplace_back(std::forward<Value>(value));
+      return &elements.back();
+    }
+    *member_ = json(std::forward<Value>(value));
+    return member_;
   }
-  bool enter() {
+
+  bool open(json::value_t type) {
+    json* node = place(type);
     if (frames_.size() + 1 > options_.max_depth) {
       fail("nesting deeper than " + std::to_string(options_.max_depth) + " levels");
       return false;
     }
+    frames_.push_back({node});
     return true;
   }
+
+  /// The first failure, with the JSON pointer of where it happened (RFC 6901).
   void fail(std::string message) {
     if (!message_.empty()) return;
     message_ = std::move(message);
     for (const auto& f : frames_) {
+      const std::string token = f.node->is_array() ? std::to_string(f.elements - 1) : f.key ? *f.key : std::string();
       pointer_ += '/';
-      for (char c : f.token) pointer_ += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      for (char c : token) pointer_ += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
     }
   }
 
-  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  json& root_;
   const json_parse_options& options_;
   std::vector<frame> frames_;
+  json* member_ = nullptr;
   std::string message_;
   std::string pointer_;
   std::size_t syntax_offset_ = 0;
