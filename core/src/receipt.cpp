@@ -549,6 +549,7 @@ result<checked_receipt, receipt_error> check_receipt(std::string_view compact_jw
   out.hash = receipt_hash(compact_jws);
   out.services_at = services_at;
   out.services_size = services_bytes.size();
+  out.services_hash = services_hash;
   // The device's next decision continues from the state its last receipt records
   // (`state_from_receipt`): a receipt must record a state the engine can be in, or the
   // chain could not go on from it (found by fuzzing: a language that is no tag).

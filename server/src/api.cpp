@@ -318,7 +318,8 @@ void api::post_receipt(request&& req, const std::string& client, reply_context c
 void api::store_receipt(verified_receipt receipt, std::string jws, reply_context context) {
   receipt_record record{std::move(receipt.receipt_id),    std::move(receipt.device),      std::move(receipt.receipt_hash),
                         std::move(receipt.previous_hash), std::move(receipt.policy_id), std::move(receipt.policy_hash),
-                        std::move(jws),                   receipt.shared_begin,           receipt.shared_end};
+                        std::move(jws),                   receipt.shared_begin,           receipt.shared_end,
+                        receipt.shared_fingerprint};
   store_.store(std::move(record), [this, context = std::move(context)](store_outcome outcome) {
     switch (outcome.status) {
       case store_status::created: {

@@ -72,6 +72,14 @@ std::pair<std::size_t, std::size_t> shared_span(std::string_view compact, std::s
   return {payload + 1 + first / 3 * 4, payload + 1 + last / 3 * 4};
 }
 
+/// The span's fingerprint (verified_receipt::shared_fingerprint): the services' hash,
+/// mixed with their offset modulo 3 (which of three encodings), never 0.
+std::uint64_t shared_fingerprint(std::size_t services_hash, std::size_t services_at) {
+  constexpr std::uint64_t golden = 0x9e3779b97f4a7c15;  // 2^64 / φ, odd
+  const std::uint64_t mixed = static_cast<std::uint64_t>(services_hash) ^ (golden * (1 + services_at % 3));
+  return mixed == 0 ? golden : mixed;
+}
+
 }  // namespace
 
 result<self_signed_jws, receipt_rejection> verify_self_signed(std::string_view jws, std::string_view type) {
@@ -147,6 +155,8 @@ check_result receipt_checker::verify(std::string_view jws) const {
       out.policy_hash = r.notice.policy_hash;
       out.timestamp = std::chrono::system_clock::time_point(std::chrono::seconds(r.consent_timestamp));
       std::tie(out.shared_begin, out.shared_end) = shared_span(jws, checked->services_at, checked->services_size);
+      if (out.shared_begin < out.shared_end)
+        out.shared_fingerprint = shared_fingerprint(checked->services_hash, checked->services_at);
       return check_result(boost::system::in_place_value, std::move(out));
     }
   }

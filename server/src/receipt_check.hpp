@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ struct verified_receipt {
   /// (about 90% of a receipt), for a store to keep once. Empty when there is none.
   std::size_t shared_begin = 0;
   std::size_t shared_end = 0;
+  /// A fingerprint of those characters, from the hash the check computed of the bytes
+  /// they encode and where those bytes fall among the base64url groups (the same
+  /// services at the same place modulo 3 are the same characters). Not 0 when there
+  /// is a span.
+  std::uint64_t shared_fingerprint = 0;
 };
 
 /// Why a receipt is refused: 400 when it is not a well-formed JWS or JSON at all,

@@ -40,6 +40,10 @@ struct receipt_record {
   /// backend may store once; empty when none. A hint: the stored JWS is the same.
   std::size_t shared_begin = 0;
   std::size_t shared_end = 0;
+  /// A fingerprint of the span's characters (verified_receipt::shared_fingerprint), or 0
+  /// for the backend to compute one. Also a hint: spans are compared whole, so a
+  /// fingerprint that two different spans share costs a comparison, never a wrong part.
+  std::uint64_t shared_fingerprint = 0;
 };
 
 struct stored_receipt {

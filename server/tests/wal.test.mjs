@@ -45,6 +45,14 @@ test(`${receipts} receipts without a pause: all stored, the WAL bounded`, async 
 
   assert.deepEqual([...statuses], [[201, receipts]]);
   assert.equal(Number(sql(db, 'SELECT count(*) FROM receipts')), receipts);
+  // One policy, one set of choices: every receipt shares its services, kept once per
+  // place they fall among the base64url groups (three), and each JWS is whole again.
+  assert.equal(sql(db, 'SELECT count(*) FROM receipts WHERE part IS NULL'), '0');
+  assert.ok(Number(sql(db, 'SELECT count(*) FROM receipt_parts')) <= 3, sql(db, 'SELECT count(*) FROM receipt_parts'));
+  assert.equal(Number(sql(db, 'SELECT sum(length(jws)) FROM receipts_whole')), bodies.reduce((n, b) => n + b.length, 0));
+  const sent = new Set(bodies);
+  const sampled = sql(db, 'SELECT jws FROM receipts_whole ORDER BY random() LIMIT 50').split('\n');
+  assert.ok(sampled.every((jws) => sent.has(jws)), 'a stored JWS is not one that was sent');
   assert.ok(largest <= bound, `the WAL reached ${(largest / 2 ** 20).toFixed(1)} MiB`);
   await server.stop();
   assert.equal(sql(db, 'PRAGMA integrity_check'), 'ok');

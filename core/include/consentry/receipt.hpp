@@ -183,6 +183,9 @@ struct checked_receipt {
   /// thousands of others share byte for byte, which a store may keep once.
   std::size_t services_at = 0;
   std::size_t services_size = 0;
+  /// `std::hash` of those bytes (this build's), which `check_receipt` computes to look
+  /// them up: a store that keeps them once can find them by it without hashing again.
+  std::size_t services_hash = 0;
 };
 
 /// Remembers the `services` of receipts that `check_receipt` accepted: every receipt made
