@@ -96,8 +96,10 @@ struct storage_options {
   std::size_t max_queue = 20'000;
   std::size_t max_batch = 1'000;
   /// The writer commits at most once in this time, unless `commit_at_once` receipts
-  /// wait: the receipts that arrive meanwhile share a transaction and a sync.
-  std::chrono::microseconds commit_interval{2'000};
+  /// wait: the receipts that arrive meanwhile share a transaction and a sync. After a
+  /// quiet time the first receipt is committed at once. 8 ms rather than 2 or 4: less
+  /// CPU per receipt under load, for a few ms of latency (bench/README.md, session 7).
+  std::chrono::microseconds commit_interval{8'000};
   std::size_t commit_at_once = 32;
   std::chrono::milliseconds busy_timeout{5'000};
 };
