@@ -146,6 +146,27 @@ test('--static serves files safely, with their content types and a CSP', async (
   assert.equal(s.process.exitCode, 0, 'SIGTERM ends the server cleanly');
 });
 
+/// The receipts table as servers before chain_position made it (chain_link unique, and a
+/// foreign key to a unique (device, receipt_hash)), with or without receipt parts.
+const chainLinkReceipts = ({ parts }) => `CREATE TABLE receipts (
+  sequence_number  INTEGER PRIMARY KEY,
+  receipt_id       TEXT NOT NULL UNIQUE,
+  device           TEXT NOT NULL,
+  receipt_hash     TEXT NOT NULL,
+  previous_hash    TEXT,
+  chain_link       TEXT NOT NULL UNIQUE,
+  policy_id        TEXT NOT NULL,
+  policy_hash      TEXT NOT NULL,
+  server_time      TEXT NOT NULL,
+  jws              TEXT NOT NULL,
+  countersignature TEXT NOT NULL,${parts ? `
+  part             INTEGER REFERENCES receipt_parts (id),
+  part_at          INTEGER,` : ''}
+  UNIQUE (device, receipt_hash),
+  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
+  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
+);`;
+
 // A database written before receipts shared their services (the table without `part`
 // and `part_at`, 16 KB pages) is opened as it is: its receipts are answered byte for
 // byte, its chains go on, and new receipts keep their shared part once.
@@ -168,22 +189,7 @@ test('a SQLite database of the schema before receipt parts is used as it is, and
   execFileSync('sqlite3', [older], {
     input: `PRAGMA page_size=16384;
 PRAGMA journal_mode=WAL;
-CREATE TABLE receipts (
-  sequence_number  INTEGER PRIMARY KEY,
-  receipt_id       TEXT NOT NULL UNIQUE,
-  device           TEXT NOT NULL,
-  receipt_hash     TEXT NOT NULL,
-  previous_hash    TEXT,
-  chain_link       TEXT NOT NULL UNIQUE,
-  policy_id        TEXT NOT NULL,
-  policy_hash      TEXT NOT NULL,
-  server_time      TEXT NOT NULL,
-  jws              TEXT NOT NULL,
-  countersignature TEXT NOT NULL,
-  UNIQUE (device, receipt_hash),
-  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
-  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
-);
+${chainLinkReceipts({ parts: false })}
 ATTACH '${dir}/current.db' AS current;
 INSERT INTO receipts SELECT sequence_number, receipt_id, device, receipt_hash, previous_hash,
   coalesce(previous_hash, 'first:' || device), policy_id, policy_hash, server_time, jws, countersignature
@@ -243,24 +249,7 @@ test('a SQLite database of the schema before chain positions gains them, and its
 PRAGMA journal_mode=WAL;
 CREATE TABLE receipt_parts (id INTEGER PRIMARY KEY, fingerprint INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX receipt_parts_by_fingerprint ON receipt_parts (fingerprint);
-CREATE TABLE receipts (
-  sequence_number  INTEGER PRIMARY KEY,
-  receipt_id       TEXT NOT NULL UNIQUE,
-  device           TEXT NOT NULL,
-  receipt_hash     TEXT NOT NULL,
-  previous_hash    TEXT,
-  chain_link       TEXT NOT NULL UNIQUE,
-  policy_id        TEXT NOT NULL,
-  policy_hash      TEXT NOT NULL,
-  server_time      TEXT NOT NULL,
-  jws              TEXT NOT NULL,
-  countersignature TEXT NOT NULL,
-  part             INTEGER REFERENCES receipt_parts (id),
-  part_at          INTEGER,
-  UNIQUE (device, receipt_hash),
-  FOREIGN KEY (device, previous_hash) REFERENCES receipts (device, receipt_hash),
-  CHECK (chain_link = coalesce(previous_hash, 'first:' || device))
-);
+${chainLinkReceipts({ parts: true })}
 ATTACH '${dir}/current.db' AS current;
 INSERT INTO receipt_parts SELECT * FROM current.receipt_parts;
 INSERT INTO receipts SELECT sequence_number, receipt_id, device, receipt_hash, previous_hash,
