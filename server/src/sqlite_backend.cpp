@@ -36,7 +36,7 @@ namespace {
 // previous_hash names. Each unique index costs a random leaf write per receipt, and
 // the chain needs only this one beside receipt_id's: an earlier schema (chain_link
 // unique, and a foreign key to a unique (device, receipt_hash)) wrote three, and took
-// 3-6% more server CPU per receipt (bench/README.md, session 7). Such a database
+// 2-6% more server CPU per receipt (bench/README.md, session 7). Such a database
 // gains chain_position when it is first opened (migrate_to_chain_positions).
 //
 // About 90% of a receipt is the base64url of its services, the same bytes in every
