@@ -102,19 +102,6 @@ bool to_utf16(std::string_view name, std::u16string& out) {
   return true;
 }
 
-void append_pointer_token(std::string& pointer, std::string_view token) {
-  pointer += '/';
-  for (char c : token) {
-    if (c == '~') {
-      pointer += "~0";
-    } else if (c == '/') {
-      pointer += "~1";
-    } else {
-      pointer += c;
-    }
-  }
-}
-
 bool is_ascii(std::string_view text) noexcept {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
@@ -169,7 +156,7 @@ class writer {
   /// Where writing failed, as a JSON pointer (RFC 6901).
   std::string pointer() const {
     std::string out;
-    for (auto token = failed_in_.rbegin(); token != failed_in_.rend(); ++token) append_pointer_token(out, *token);
+    for (auto token = failed_in_.rbegin(); token != failed_in_.rend(); ++token) append_json_pointer_token(out, *token);
     return out;
   }
   const std::string& message() const noexcept { return message_; }

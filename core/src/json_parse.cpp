@@ -108,9 +108,7 @@ class strict_builder {
     if (!message_.empty()) return;
     message_ = std::move(message);
     for (const auto& f : frames_) {
-      const std::string token = f.node->is_array() ? std::to_string(f.elements - 1) : f.key ? *f.key : std::string();
-      pointer_ += '/';
-      for (char c : token) pointer_ += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      append_json_pointer_token(pointer_, f.node->is_array() ? std::to_string(f.elements - 1) : f.key ? *f.key : "");
     }
   }
 

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "consentry/diagnostic.hpp"
+#include "consentry/json_parse.hpp"
 #include "consentry/result.hpp"
 
 namespace consentry::json_io {
@@ -62,16 +63,7 @@ class read_context {
   class scope {
    public:
     scope(read_context& context, std::string_view token) : context_(context), size_(context.pointer_.size()) {
-      context.pointer_ += '/';
-      for (char c : token) {
-        if (c == '~') {
-          context.pointer_ += "~0";
-        } else if (c == '/') {
-          context.pointer_ += "~1";
-        } else {
-          context.pointer_ += c;
-        }
-      }
+      append_json_pointer_token(context.pointer_, token);
     }
     scope(read_context& context, std::size_t index) : scope(context, std::to_string(index)) {}
     ~scope() { context_.pointer_.resize(size_); }

@@ -33,6 +33,21 @@ struct json_parse_options {
   std::size_t max_bytes = std::size_t{16} << 20;
 };
 
+/// Appends `/token` to a JSON pointer, `~` and `/` escaped as `~0` and `~1` (RFC 6901
+/// §4): how the parser, the canonical writer and json_io say where a value is.
+inline void append_json_pointer_token(std::string& pointer, std::string_view token) {
+  pointer += '/';
+  for (char c : token) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
+}
+
 /// Parses `text` as one JSON value (RFC 8259). Rejects invalid UTF-8, lone
 /// surrogates, duplicate member names, nesting deeper than `max_depth` and input
 /// longer than `max_bytes`; never throws.
