@@ -165,46 +165,42 @@ class writer {
   bool write_object(const json& value, std::size_t depth) {
     if (depth >= max_depth_) return fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
     const auto& members = value.get_ref<const json::object_t&>();
+    out_ += '{';
+    bool first = true;
+    const auto write_member = [&](const std::string& name, const json& member_value) {
+      if (!first) out_ += ',';
+      first = false;
+      append_string(out_, name);
+      out_ += ':';
+      return write(member_value, depth + 1) || failed_at(name);
+    };
     // nlohmann keeps names in UTF-8 byte order, which differs from UTF-16 order only
     // between U+E000–U+FFFF and the supplementary planes (RFC 8785 §3.2.3): names all
     // ASCII are written in the order they are kept.
     if (std::all_of(members.begin(), members.end(), [](const auto& m) { return is_ascii(m.first); })) {
-      out_ += '{';
-      bool first = true;
       for (const auto& [name, member_value] : members) {
-        if (!first) out_ += ',';
-        first = false;
-        append_string(out_, name);
-        out_ += ':';
-        if (!write(member_value, depth + 1)) return failed_at(name);
+        if (!write_member(name, member_value)) return false;
       }
-      out_ += '}';
-      return true;
-    }
-    struct member {
-      std::u16string key;
-      const std::string* name;
-      const json* value;
-    };
-    std::vector<member> sorted;
-    sorted.reserve(members.size());
-    for (const auto& [name, member_value] : members) {
-      member m{{}, &name, &member_value};
-      if (!to_utf16(name, m.key)) {
-        fail("member name is not valid UTF-8");
-        return failed_at(name);
+    } else {
+      struct member {
+        std::u16string key;
+        const std::string* name;
+        const json* value;
+      };
+      std::vector<member> sorted;
+      sorted.reserve(members.size());
+      for (const auto& [name, member_value] : members) {
+        member m{{}, &name, &member_value};
+        if (!to_utf16(name, m.key)) {
+          fail("member name is not valid UTF-8");
+          return failed_at(name);
+        }
+        sorted.push_back(std::move(m));
       }
-      sorted.push_back(std::move(m));
-    }
-    std::sort(sorted.begin(), sorted.end(), [](const member& a, const member& b) { return a.key < b.key; });
-    out_ += '{';
-    bool first = true;
-    for (const auto& m : sorted) {
-      if (!first) out_ += ',';
-      first = false;
-      append_string(out_, *m.name);
-      out_ += ':';
-      if (!write(*m.value, depth + 1)) return failed_at(*m.name);
+      std::sort(sorted.begin(), sorted.end(), [](const member& a, const member& b) { return a.key < b.key; });
+      for (const auto& m : sorted) {
+        if (!write_member(*m.name, *m.value)) return false;
+      }
     }
     out_ += '}';
     return true;
