@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The receipt server's benchmark (make bench-server): durable receipts per second and
 # latency percentiles, at saturation and at a fixed rate, on SQLite and PostgreSQL,
-# beside the cryptographic ceiling of the same machine in the same run.
+# beside the cryptographic ceiling of the same machine in the same run: the issue's,
+# from `openssl speed ed25519`, and the server's own, from the Ed25519 it signs and
+# checks with (libsodium, tools/lib/ed25519.hpp; consentry-ed25519-speed).
 #
 #   bench/server/run.sh            # after cmake --preset release && cmake --build --preset release
 #   BENCH_SECONDS=15 BENCH_RATE=5000 BENCH_BACKENDS="sqlite postgresql" bench/server/run.sh
@@ -19,7 +21,7 @@ saturation_connections=${BENCH_CONNECTIONS:-128}
 backends=${BENCH_BACKENDS:-sqlite postgresql}
 policy=${BENCH_POLICY:-$root/policy-data/alopal}
 out=${BENCH_OUT:-$root/build/bench-server}
-for tool in consentry consentry-server consentry-make-receipts consentry-load; do
+for tool in consentry consentry-server consentry-make-receipts consentry-load consentry-ed25519-speed; do
   [ -x "$bin/$tool" ] || { echo "bench: $bin/$tool is missing: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 done
 
@@ -44,7 +46,7 @@ threads=$(nproc)
 # every core signing and verifying at once (openssl speed -multi) is the machine's true
 # one: its cores are virtual, and when the host is busy two of them together have done
 # the work of little more than one (this file's `together` column; bench/README.md).
-measure_ceiling() {  # sets sign_per_second, verify_per_second, ceiling, together
+measure_ceiling() {  # sets sign_per_second, verify_per_second, ceiling, together, own_*
   echo "== the cryptographic ceiling: openssl speed ed25519"
   openssl speed -seconds 3 ed25519 2>/dev/null | tee "$work/speed.txt" | tail -2
   read -r sign_per_second verify_per_second < <(awk '/Ed25519\)/ { print $(NF-1), $NF }' "$work/speed.txt")
@@ -54,6 +56,10 @@ measure_ceiling() {  # sets sign_per_second, verify_per_second, ceiling, togethe
   read -r sign_together verify_together < <(awk '/Ed25519\)/ { print $(NF-1), $NF }' "$work/speed-multi.txt")
   together=$(python3 -c "print(round(1 / (1 / $sign_together + 1 / $verify_together)))")
   echo "all $threads cores at once: 1 / (1/$sign_together + 1/$verify_together) = $together receipts/s"
+  echo "== the server's own Ed25519 (libsodium): consentry-ed25519-speed"
+  read -r own_sign own_verify < <("$bin/consentry-ed25519-speed" 3)
+  own_ceiling=$(python3 -c "print(round($threads / (1 / $own_sign + 1 / $own_verify)))")
+  echo "sign $own_sign/s, verify $own_verify/s; ceiling: $threads threads / (1/$own_sign + 1/$own_verify) = $own_ceiling receipts/s"
 }
 measure_ceiling
 
@@ -120,31 +126,34 @@ for backend in $backends; do
     server_cpu_seconds=$(python3 -c "print(($cpu_after - $cpu_before) / $(getconf CLK_TCK))")
     stop_server
     echo "$line"
-    echo "{\"backend\":\"$backend\",\"ceiling\":$ceiling,\"together\":$together,\"threads\":$threads,\"sign_per_second\":$sign_per_second,\"verify_per_second\":$verify_per_second,\"receipt_bytes\":$body_bytes,\"stored\":$stored,\"batches\":$batches,\"server_cpu_seconds\":$server_cpu_seconds,\"load_average\":$load_average,\"load\":$line}" >>"$results"
+    echo "{\"backend\":\"$backend\",\"ceiling\":$ceiling,\"together\":$together,\"threads\":$threads,\"sign_per_second\":$sign_per_second,\"verify_per_second\":$verify_per_second,\"own_ceiling\":$own_ceiling,\"own_sign\":$own_sign,\"own_verify\":$own_verify,\"receipt_bytes\":$body_bytes,\"stored\":$stored,\"batches\":$batches,\"server_cpu_seconds\":$server_cpu_seconds,\"load_average\":$load_average,\"load\":$line}" >>"$results"
   done
 done
 
 measure_ceiling
 
-python3 - "$results" "$out/results.md" "$rate" "$ceiling" "$together" <<'PY'
+python3 - "$results" "$out/results.md" "$rate" "$ceiling" "$together" "$own_ceiling" <<'PY'
 import json, sys, datetime, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
 rate = float(sys.argv[3])
 ceiling_at_end = int(sys.argv[4])
 together_at_end = int(sys.argv[5])
+own_at_end = int(sys.argv[6])
 lines = [f"Run of {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
          f"receipts of {rows[0]['receipt_bytes']} bytes; ceiling {rows[0]['ceiling']} receipts/s at the start, {ceiling_at_end} at the end "
          f"({rows[0]['threads']} threads, Ed25519 sign {rows[0]['sign_per_second']:.0f}/s, verify {rows[0]['verify_per_second']:.0f}/s per core); "
-         f"all cores at once {rows[0]['together']} at the start, {together_at_end} at the end.", "",
-         "| backend | mode | durable receipts/s | of ceiling | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | statuses | receipts per group commit | server CPU µs per receipt | generator CPU µs per request | machine CPU busy | load average at start |",
-         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+         f"all cores at once {rows[0]['together']} at the start, {together_at_end} at the end. "
+         f"The server's own Ed25519 (libsodium): sign {rows[0]['own_sign']:.0f}/s, verify {rows[0]['own_verify']:.0f}/s per core, "
+         f"ceiling {rows[0]['own_ceiling']} receipts/s at the start, {own_at_end} at the end.", "",
+         "| backend | mode | durable receipts/s | of ceiling (OpenSSL) | of the server's own ceiling | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | statuses | receipts per group commit | server CPU µs per receipt | generator CPU µs per request | machine CPU busy | load average at start |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
 verdict = []
 for r in rows:
     l = r['load']
     mode = f"saturation ({l['connections']} connections)" if l['mode'] == 'saturation' else f"fixed {l['target_rate']:.0f}/s"
     per_batch = r['stored'] / r['batches'] if r['batches'] else 0
     lat = l['latency_ms']
-    lines.append(f"| {r['backend']} | {mode} | {l['ok_per_second']:.0f} | {l['ok_per_second'] / r['ceiling']:.0%} | {lat['p50']:.1f} | {lat['p90']:.1f} | "
+    lines.append(f"| {r['backend']} | {mode} | {l['ok_per_second']:.0f} | {l['ok_per_second'] / r['ceiling']:.0%} | {l['ok_per_second'] / r['own_ceiling']:.0%} | {lat['p50']:.1f} | {lat['p90']:.1f} | "
                  f"{lat['p99']:.1f} | {lat['p999']:.1f} | {lat['max']:.1f} | {json.dumps(l['statuses'])} | {per_batch:.0f} | "
                  f"{1e6 * r['server_cpu_seconds'] / r['stored'] if r['stored'] else 0:.0f} | {l['generator_cpu_us_per_request']:.0f} | "
                  f"{l['machine_busy']:.0%} | {r['load_average']:.1f} |")

@@ -15,6 +15,7 @@
 #include "consentry/base64url.hpp"
 #include "consentry/jws.hpp"
 #include "files.hpp"
+#include "openssl_keys.hpp"
 #include "openssl_util.hpp"
 
 namespace consentry::server {
@@ -51,13 +52,6 @@ result<void, std::string> write_private_file(const std::filesystem::path& path, 
     return system_error(path.string());
   }
   return {};
-}
-
-std::string raw_public_key(EVP_PKEY* key) {
-  unsigned char bytes[64];
-  std::size_t length = sizeof bytes;
-  EVP_PKEY_get_raw_public_key(key, bytes, &length);
-  return std::string(reinterpret_cast<const char*>(bytes), length);
 }
 
 }  // namespace
@@ -100,13 +94,11 @@ key_result server_key::load_or_create(const std::string& path) {
     std::fprintf(stderr, "consentry-server: warning: the key file %s is readable by others (mode %03o)\n",
                  path.c_str(), static_cast<unsigned>(status.st_mode & 0777));
 
-  // The signing context keeps its own reference to the key: nothing else needs it.
-  key.signing_.reset(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!key.signing_ || EVP_DigestSignInit(key.signing_.get(), nullptr, nullptr, nullptr, loaded) != 1) {
-    return "cannot sign with the key in " + path + ": " + openssl_error_text();
-  }
+  auto signing = native::ed25519_key_of(loaded);
+  if (!signing) return "cannot read the Ed25519 private key in " + path;
+  key.signing_ = std::make_shared<const native::ed25519_key>(std::move(*signing));
 
-  const public_jwk jwk{"OKP", "Ed25519", base64url_encode(raw_public_key(loaded)), std::nullopt};
+  const public_jwk jwk{"OKP", "Ed25519", base64url_encode(key.signing_->public_key()), std::nullopt};
   key.key_id_ = jwk_thumbprint(jwk);  // RFC 7638, as receipts name their device keys
   auto published = to_json(jwk);
   published["kid"] = key.key_id_;
@@ -123,15 +115,10 @@ std::string server_key::sign_compact(std::string_view payload, std::string_view 
   signing_input += '.';
   signing_input += base64url_encode(payload);
 
-  unsigned char signature[64];
-  std::size_t length = sizeof signature;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!context || EVP_MD_CTX_copy_ex(context.get(), signing_.get()) != 1 ||
-      EVP_DigestSign(context.get(), signature, &length, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                     signing_input.size()) != 1)
-    return {};  // only on memory exhaustion; the caller treats an empty signature as a storage failure
+  const auto signature = signing_->sign(signing_input);
   signing_input += '.';
-  signing_input += base64url_encode(std::string_view(reinterpret_cast<const char*>(signature), length));
+  signing_input += base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
   return signing_input;
 }
 

@@ -1,5 +1,7 @@
-// OpenSSL 3 (EVP) for Ed25519 and ECDSA P-256 as JWS needs them: raw Ed25519 keys,
-// ECDSA signatures converted between DER (OpenSSL) and r‖s (JWS, WebCrypto).
+// OpenSSL 3 (EVP) for what JWS needs of it: key files (PKCS #8 PEM), ECDSA P-256 with
+// signatures converted between DER (OpenSSL) and r‖s (JWS, WebCrypto), and random
+// bytes. Ed25519 signing and checking is libsodium's (ed25519.hpp); OpenSSL reads the
+// key it signs with.
 #include "openssl_keys.hpp"
 
 #include <fcntl.h>
@@ -100,24 +102,11 @@ result<public_jwk, jws_error> public_jwk_of(EVP_PKEY* key, jws_algorithm algorit
   return public_jwk{"EC", "P-256", base64url_encode(xs), base64url_encode(ys)};
 }
 
-/// The public key of a JWK as an OpenSSL key.
-result<pkey_ptr, jws_error> openssl_key_of(const public_jwk& jwk) {
+/// The public key of a P-256 JWK as an OpenSSL key.
+result<pkey_ptr, jws_error> p256_key_of(const public_jwk& jwk) {
+  if (jwk.kty != "EC" || jwk.crv != "P-256" || !jwk.y) return jws_error{"not a P-256 key"};
   auto x = base64url_decode(jwk.x);
   if (!x || x->size() != 32) return jws_error{"the key's \"x\" is not 32 bytes of base64url"};
-  if (jwk.kty == "OKP" && jwk.crv == "Ed25519") {
-    // A server makes one key per receipt: the context that makes them is kept, one per
-    // thread, so that OpenSSL looks the key type up once (1.5 µs a key, not 3.1).
-    thread_local const pkey_ctx_ptr maker(EVP_PKEY_CTX_new_from_name(nullptr, "ED25519", nullptr));
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, x->data(), x->size()),
-                           OSSL_PARAM_construct_end()};
-    EVP_PKEY* raw = nullptr;
-    if (!maker || EVP_PKEY_fromdata_init(maker.get()) != 1 ||
-        EVP_PKEY_fromdata(maker.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-      return openssl_error("not an Ed25519 public key");
-    }
-    return result<pkey_ptr, jws_error>(boost::system::in_place_value, pkey_ptr(raw));
-  }
-  if (jwk.kty != "EC" || jwk.crv != "P-256" || !jwk.y) return jws_error{"not an Ed25519 or P-256 key"};
   auto y = base64url_decode(*jwk.y);
   if (!y || y->size() != 32) return jws_error{"the key's \"y\" is not 32 bytes of base64url"};
   const std::string point = "\x04" + *x + *y;  // SEC 1 §2.3.3, uncompressed
@@ -140,7 +129,21 @@ result<pkey_ptr, jws_error> openssl_key_of(const public_jwk& jwk) {
 
 struct openssl_signer::key_holder {
   pkey_ptr key;
+  std::optional<ed25519_key> ed25519;  ///< the same key, for libsodium to sign with
 };
+
+std::optional<ed25519_key> ed25519_key_of(EVP_PKEY* key) {
+  std::array<unsigned char, 32> seed{};
+  std::size_t length = seed.size();
+  if (!key || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519 ||
+      EVP_PKEY_get_raw_private_key(key, seed.data(), &length) != 1 || length != seed.size()) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  auto out = ed25519_key::from_seed(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()));
+  OPENSSL_cleanse(seed.data(), seed.size());
+  return out;
+}
 
 openssl_signer::openssl_signer(std::unique_ptr<key_holder> key, jws_algorithm algorithm, public_jwk public_key)
     : key_(std::move(key)), algorithm_(algorithm), public_key_(std::move(public_key)) {}
@@ -203,14 +206,22 @@ result<std::unique_ptr<openssl_signer>, jws_error> openssl_signer::from_pem(std:
   auto jwk = public_jwk_of(key.get(), algorithm);
   if (!jwk) return jwk.error();
   auto holder = std::make_unique<key_holder>();
+  if (algorithm == jws_algorithm::ed25519) {
+    holder->ed25519 = ed25519_key_of(key.get());
+    if (!holder->ed25519) return jws_error{"cannot read the Ed25519 private key"};
+  }
   holder->key = std::move(key);
   return std::unique_ptr<openssl_signer>(new openssl_signer(std::move(holder), algorithm, std::move(*jwk)));
 }
 
 result<std::string, jws_error> openssl_signer::sign(std::string_view signing_input) {
-  md_ctx_ptr context(EVP_MD_CTX_new());
-  const EVP_MD* digest = algorithm_ == jws_algorithm::es256 ? EVP_sha256() : nullptr;
-  if (!context || EVP_DigestSignInit(context.get(), nullptr, digest, nullptr, key_->key.get()) != 1) {
+  if (key_->ed25519) {
+    const auto signature = key_->ed25519->sign(signing_input);
+    return result<std::string, jws_error>(boost::system::in_place_value,
+                                          std::string(signature.begin(), signature.end()));
+  }
+  md_ctx_ptr context(EVP_MD_CTX_new());  // ES256
+  if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key_->key.get()) != 1) {
     return openssl_error("cannot start signing");
   }
   std::size_t size = 0;
@@ -223,7 +234,6 @@ result<std::string, jws_error> openssl_signer::sign(std::string_view signing_inp
     return openssl_error("signing failed");
   }
   signature.resize(size);
-  if (algorithm_ != jws_algorithm::es256) return result<std::string, jws_error>(boost::system::in_place_value, signature);
 
   // OpenSSL writes ECDSA signatures in DER; JWS wants r‖s, each 32 bytes (RFC 7518 §3.4).
   const unsigned char* der = bytes(signature);
@@ -241,14 +251,23 @@ result<std::string, jws_error> openssl_signer::sign(std::string_view signing_inp
 }
 
 result<void, jws_error> verify_jws_signature(const parsed_jws& jws) {
-  auto key = openssl_key_of(jws.key);
+  if (jws.algorithm != jws_algorithm::es256) {  // Ed25519, by either of its names
+    if (jws.key.kty != "OKP" || jws.key.crv != "Ed25519") return jws_error{"not an Ed25519 key"};
+    auto x = base64url_decode(jws.key.x);
+    if (!x || x->size() != 32) return jws_error{"the key's \"x\" is not 32 bytes of base64url"};
+    if (!ed25519_verify(*x, jws.signature, jws.signing_input))
+      return jws_error{"the signature does not match the header and payload"};
+    return {};
+  }
+  // ES256: OpenSSL reads ECDSA signatures in DER, JWS carries r‖s (RFC 7518 §3.4).
+  auto key = p256_key_of(jws.key);
   if (!key) return key.error();
-  std::string signature = jws.signature;
-  if (jws.algorithm == jws_algorithm::es256) {
-    if (signature.size() != 64) return jws_error{"an ES256 signature has 64 bytes"};
+  if (jws.signature.size() != 64) return jws_error{"an ES256 signature has 64 bytes"};
+  std::string signature;
+  {
     sig_ptr sig(ECDSA_SIG_new());
-    BIGNUM* r = BN_bin2bn(bytes(signature), 32, nullptr);
-    BIGNUM* s = BN_bin2bn(bytes(signature) + 32, 32, nullptr);
+    BIGNUM* r = BN_bin2bn(bytes(jws.signature), 32, nullptr);
+    BIGNUM* s = BN_bin2bn(bytes(jws.signature) + 32, 32, nullptr);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
       BN_free(r);
       BN_free(s);
@@ -261,8 +280,7 @@ result<void, jws_error> verify_jws_signature(const parsed_jws& jws) {
     OPENSSL_free(der);
   }
   md_ctx_ptr context(EVP_MD_CTX_new());
-  const EVP_MD* digest = jws.algorithm == jws_algorithm::es256 ? EVP_sha256() : nullptr;
-  if (!context || EVP_DigestVerifyInit(context.get(), nullptr, digest, nullptr, key->get()) != 1) {
+  if (!context || EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key->get()) != 1) {
     return openssl_error("cannot start verifying");
   }
   const int verified = EVP_DigestVerify(context.get(), bytes(signature), signature.size(), bytes(jws.signing_input),

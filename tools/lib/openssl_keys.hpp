@@ -1,5 +1,6 @@
-// The native side of receipt signatures, with OpenSSL 3: device and controller keys
-// (PKCS#8 PEM), the `signer` the core signs through, signature checks, and random bytes.
+// The native side of receipt signatures: device and controller keys (PKCS#8 PEM, read
+// by OpenSSL 3), the `signer` the core signs through, signature checks (Ed25519 by
+// libsodium, ES256 by OpenSSL), and random bytes.
 #pragma once
 
 #include <array>
@@ -10,6 +11,9 @@
 
 #include "consentry/jws.hpp"
 #include "consentry/result.hpp"
+#include "ed25519.hpp"
+
+typedef struct evp_pkey_st EVP_PKEY;
 
 namespace consentry::native {
 
@@ -39,6 +43,10 @@ class openssl_signer final : public signer {
   jws_algorithm algorithm_;
   public_jwk public_key_;
 };
+
+/// The Ed25519 private key an OpenSSL key holds, for libsodium to sign with; nothing
+/// when it holds another kind.
+std::optional<ed25519_key> ed25519_key_of(EVP_PKEY* key);
 
 /// Checks the signature of a parsed JWS against the key in its header.
 result<void, jws_error> verify_jws_signature(const parsed_jws& jws);
