@@ -3,7 +3,7 @@
 // the server verifies). OpenSSL keeps the key files (PKCS #8 PEM), P-256 and random
 // bytes. Why two libraries: OpenSSL 3.0's Ed25519 does its field arithmetic in ref10's
 // 25.5-bit limbs, libsodium's in 51-bit ones; on this project's 2-core benchmark
-// machine that took the receipt server's CPU per receipt down by 15-30%
+// machine that took the receipt server's CPU per receipt down by 14-30%
 // (bench/README.md, session 8). Signatures are deterministic (RFC 8032 §5.1.6): both
 // libraries make the same bytes, which the native tests check.
 #pragma once
