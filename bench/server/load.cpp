@@ -288,6 +288,7 @@ class generator {
     beast::error_code ignored;
     c->socket.close(ignored);
     c->socket = tcp::socket(io_);
+    c->buffer.consume(c->buffer.size());  // whatever came on the old connection is not an answer to this
     beast::error_code connect_error;
     net::connect(c->socket, endpoints_, connect_error);
     if (!connect_error) c->socket.set_option(tcp::no_delay(true), ignored);
