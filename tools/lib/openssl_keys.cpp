@@ -127,9 +127,10 @@ result<pkey_ptr, jws_error> p256_key_of(const public_jwk& jwk) {
 
 }  // namespace
 
+/// One of the two: an Ed25519 key as libsodium signs with it, or a P-256 key for OpenSSL.
 struct openssl_signer::key_holder {
-  pkey_ptr key;
-  std::optional<ed25519_key> ed25519;  ///< the same key, for libsodium to sign with
+  std::optional<ed25519_key> ed25519;
+  pkey_ptr p256;
 };
 
 std::optional<ed25519_key> ed25519_key_of(EVP_PKEY* key) {
@@ -209,8 +210,9 @@ result<std::unique_ptr<openssl_signer>, jws_error> openssl_signer::from_pem(std:
   if (algorithm == jws_algorithm::ed25519) {
     holder->ed25519 = ed25519_key_of(key.get());
     if (!holder->ed25519) return jws_error{"cannot read the Ed25519 private key"};
+  } else {
+    holder->p256 = std::move(key);
   }
-  holder->key = std::move(key);
   return std::unique_ptr<openssl_signer>(new openssl_signer(std::move(holder), algorithm, std::move(*jwk)));
 }
 
@@ -221,7 +223,7 @@ result<std::string, jws_error> openssl_signer::sign(std::string_view signing_inp
                                           std::string(signature.begin(), signature.end()));
   }
   md_ctx_ptr context(EVP_MD_CTX_new());  // ES256
-  if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key_->key.get()) != 1) {
+  if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key_->p256.get()) != 1) {
     return openssl_error("cannot start signing");
   }
   std::size_t size = 0;
